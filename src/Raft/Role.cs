@@ -1,0 +1,9 @@
+namespace OrleansRaft.Raft;
+
+public enum Role
+{
+    Follower,
+    PreCandidate,
+    Candidate,
+    Leader,
+}

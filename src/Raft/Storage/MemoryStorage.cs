@@ -1,0 +1,106 @@
+namespace OrleansRaft.Raft.Storage;
+
+/// <summary>
+/// A log held in memory: what tests and the simulator persist into, and the cache a durable store can keep in
+/// front of its disk. Not thread-safe; the owner serializes access.
+/// </summary>
+public sealed class MemoryStorage : ILogReader
+{
+    private readonly List<LogEntry> entries = [];
+    private long offset = 1; // index of entries[0]
+    private long snapshotTerm;
+
+    public HardState HardState { get; private set; } = HardState.Empty;
+
+    public long FirstIndex => offset;
+
+    public long LastIndex => offset + entries.Count - 1;
+
+    public long Term(long index)
+    {
+        if (index == offset - 1)
+        {
+            return snapshotTerm;
+        }
+
+        if (index < offset || index > LastIndex)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"log holds [{offset}, {LastIndex}]");
+        }
+
+        return entries[(int)(index - offset)].Term;
+    }
+
+    public IReadOnlyList<LogEntry> Entries(long low, long high, long maxBytes)
+    {
+        if (low < offset || high > LastIndex + 1 || low > high)
+        {
+            throw new ArgumentOutOfRangeException(nameof(low), $"[{low}, {high}) is outside [{offset}, {LastIndex + 1})");
+        }
+
+        var result = new List<LogEntry>((int)Math.Min(high - low, 256));
+        long bytes = 0;
+        for (var i = low; i < high; i++)
+        {
+            var entry = entries[(int)(i - offset)];
+            bytes += entry.Size;
+            if (result.Count > 0 && bytes > maxBytes)
+            {
+                break;
+            }
+
+            result.Add(entry);
+        }
+
+        return result;
+    }
+
+    public void SetHardState(HardState state) => HardState = state;
+
+    /// <summary>Appends entries, first deleting any stored suffix from the first new index on (§5.3).</summary>
+    public void Append(IReadOnlyList<LogEntry> newEntries)
+    {
+        if (newEntries.Count == 0)
+        {
+            return;
+        }
+
+        var first = newEntries[0].Index;
+        if (first < offset || first > LastIndex + 1)
+        {
+            throw new InvalidOperationException($"append at {first} leaves a gap or rewrites the compacted prefix [.., {offset})");
+        }
+
+        entries.RemoveRange((int)(first - offset), (int)(LastIndex + 1 - first));
+        for (var i = 0; i < newEntries.Count; i++)
+        {
+            entries.Add(newEntries[i]);
+        }
+    }
+
+    /// <summary>Drops every entry up to and including <paramref name="index"/> (log compaction, §7).</summary>
+    public void Compact(long index)
+    {
+        if (index < offset)
+        {
+            return;
+        }
+
+        if (index > LastIndex)
+        {
+            throw new InvalidOperationException($"cannot compact to {index} beyond last index {LastIndex}");
+        }
+
+        snapshotTerm = Term(index);
+        entries.RemoveRange(0, (int)(index + 1 - offset));
+        offset = index + 1;
+    }
+
+    /// <summary>A deep copy, as a crash-and-restart sees the durable state.</summary>
+    public MemoryStorage Clone()
+    {
+        var copy = new MemoryStorage { offset = offset, snapshotTerm = snapshotTerm, HardState = HardState };
+        copy.entries.AddRange(entries);
+        return copy;
+    }
+}

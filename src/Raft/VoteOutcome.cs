@@ -1,0 +1,8 @@
+namespace OrleansRaft.Raft;
+
+internal enum VoteOutcome
+{
+    Pending,
+    Won,
+    Lost,
+}
