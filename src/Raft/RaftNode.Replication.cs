@@ -160,6 +160,11 @@ public sealed partial class RaftNode
 
         pr.RecentActive = true;
         pr.ProbeSent = false;
+        if (pr.State == ProgressState.Replicate && pr.Inflights.Full)
+        {
+            pr.Inflights.FreeFirstOne();
+        }
+
         if (pr.Match < log.LastIndex)
         {
             SendAppend(m.From, sendIfEmpty: true);

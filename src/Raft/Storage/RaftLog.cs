@@ -217,12 +217,17 @@ internal sealed class RaftLog
     /// <summary>Walks back from <paramref name="from"/> for the newest configuration entry still in the log.</summary>
     public (Configuration? Configuration, long Index) LatestConfiguration(long from)
     {
-        for (var i = Math.Min(from, LastIndex); i >= FirstIndex; i--)
+        const int chunk = 1024;
+        for (var high = Math.Min(from, LastIndex) + 1; high > FirstIndex; high -= chunk)
         {
-            var entry = Slice(i, i + 1, long.MaxValue)[0];
-            if (entry.Kind == EntryKind.Configuration)
+            var low = Math.Max(FirstIndex, high - chunk);
+            var entries = Slice(low, high, long.MaxValue);
+            for (var i = entries.Count - 1; i >= 0; i--)
             {
-                return (Configuration.Decode(entry.Data.Span), i);
+                if (entries[i].Kind == EntryKind.Configuration)
+                {
+                    return (Configuration.Decode(entries[i].Data.Span), entries[i].Index);
+                }
             }
         }
 

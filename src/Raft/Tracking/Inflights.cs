@@ -34,6 +34,16 @@ internal sealed class Inflights(int capacity)
         }
     }
 
+    /// <summary>Frees the oldest slot: the window was full and the follower answered a heartbeat, so
+    /// some of those messages were likely lost and a retry must be able to go out.</summary>
+    public void FreeFirstOne()
+    {
+        if (Count > 0)
+        {
+            FreeLE(buffer[start]);
+        }
+    }
+
     public void Reset()
     {
         start = 0;
