@@ -117,7 +117,7 @@ public sealed partial class RaftNode
         }
 
         var wasPaused = pr.IsPaused;
-        if (!pr.MaybeUpdate(m.Index))
+        if (m.Index > log.LastIndex || !pr.MaybeUpdate(m.Index))
         {
             return;
         }

@@ -4,10 +4,13 @@ namespace OrleansRaft.Raft;
 
 public sealed partial class RaftNode
 {
-    /// <summary>Handles one message from a peer. Messages for another node or from an older term are dropped.</summary>
+    /// <summary>
+    /// Handles one message from a peer. Messages for another node, from an older term, or not well formed
+    /// (<see cref="MessageValidation"/>) are dropped.
+    /// </summary>
     public void Step(RaftMessage message)
     {
-        if (message.To != Id || message.From == Id || message.From == None)
+        if (message.To != Id || message.From == Id || !MessageValidation.IsWellFormed(message))
         {
             return;
         }

@@ -1,0 +1,5 @@
+using OrleansRaft.Raft.Messages;
+
+namespace OrleansRaft.Grains.Mailbox;
+
+internal sealed record PeerItem(RaftMessage Message) : MailboxItem;

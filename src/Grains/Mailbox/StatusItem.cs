@@ -1,0 +1,3 @@
+namespace OrleansRaft.Grains.Mailbox;
+
+internal sealed record StatusItem(TaskCompletionSource<ReplicaStatus> Reply) : MailboxItem;

@@ -1,0 +1,3 @@
+namespace OrleansRaft.Grains.Mailbox;
+
+internal sealed record TransferItem(long To, TaskCompletionSource<bool> Reply) : MailboxItem;

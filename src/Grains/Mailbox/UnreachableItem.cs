@@ -1,0 +1,3 @@
+namespace OrleansRaft.Grains.Mailbox;
+
+internal sealed record UnreachableItem(long Peer) : MailboxItem;

@@ -1,0 +1,260 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using OrleansRaft.Grains.Kv;
+using OrleansRaft.Grains.Mailbox;
+using OrleansRaft.Grains.Storage;
+using OrleansRaft.Grains.Timers;
+using OrleansRaft.Grains.Transport;
+using OrleansRaft.Raft;
+using OrleansRaft.Raft.Storage;
+
+namespace OrleansRaft.Grains;
+
+/// <summary>
+/// One replica of one Raft group, pinned to its silo. A single-threaded turn loop takes everything waiting in
+/// the mailbox (peer messages, ticks, client requests), proposes all writes of the turn as one batch, then
+/// follows the Ready order: persist in one store call, send, apply, advance. Sends never wait on the network.
+/// </summary>
+public sealed partial class RaftReplicaGrain : IAsyncDisposable
+{
+    private const int MaxItemsPerTurn = 4096;
+
+    private readonly ReplicaOptions options;
+    private readonly ILogStore store;
+    private readonly IReplicaTransport transport;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly Channel<MailboxItem> mailbox = Channel.CreateUnbounded<MailboxItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly KvStateMachine kv;
+    private MemoryStorage log = null!;
+    private RaftNode node = null!;
+    private GrainTimer? timer;
+    private Task loop = Task.CompletedTask;
+    private int tickPending;
+    private int pendingRequests;
+    private int pendingPeerMessages;
+    private volatile string? failure;
+
+    public RaftReplicaGrain(ReplicaOptions options, ILogStore store, IReplicaTransport transport, TimeProvider time, ILogger logger)
+    {
+        this.options = options;
+        this.store = store;
+        this.transport = transport;
+        this.time = time;
+        this.logger = logger;
+        kv = new KvStateMachine(options.SessionTimeout);
+    }
+
+    public long NodeId => options.NodeId;
+
+    public long GroupId => options.GroupId;
+
+    /// <summary>Why this replica stopped serving, or null while it serves.</summary>
+    public string? Failure => failure;
+
+    /// <summary>Loads durable state, then starts the tick timer and the turn loop.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        log = await store.LoadAsync(cancellationToken);
+        var seed = options.Seed ?? Random.Shared.Next();
+        node = new RaftNode(
+            new RaftOptions
+            {
+                Id = options.NodeId,
+                InitialVoters = options.InitialVoters,
+                ElectionTicks = options.ElectionTicks,
+                HeartbeatTicks = options.HeartbeatTicks,
+                MaxSizePerMessage = options.MaxBatchBytes,
+                MaxInflightMessages = options.MaxInflight,
+                Random = new Random(seed),
+            },
+            log);
+        logger.LogInformation(
+            "node {NodeId} group {GroupId} starting at term {Term}, log [{First}, {Last}], commit {Commit}, seed {Seed}",
+            NodeId, GroupId, node.Term, log.FirstIndex, log.LastIndex, log.HardState.Commit, seed);
+        timer = new GrainTimer(time, options.TickInterval, PostTick);
+        loop = Task.Run(RunAsync, CancellationToken.None);
+    }
+
+    /// <summary>Graceful stop: no new input, the current turn finishes and its writes are flushed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        timer?.Dispose();
+        mailbox.Writer.TryComplete();
+        await loop;
+        FailPending("the replica is shutting down");
+    }
+
+    private void PostTick()
+    {
+        if (Interlocked.Exchange(ref tickPending, 1) == 0 && !mailbox.Writer.TryWrite(TickItem.Instance))
+        {
+            tickPending = 0;
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await ProcessReadyAsync();
+            while (await mailbox.Reader.WaitToReadAsync())
+            {
+                for (var taken = 0; taken < MaxItemsPerTurn && mailbox.Reader.TryRead(out var item); taken++)
+                {
+                    Dispatch(item);
+                }
+
+                ProposeBatch();
+                await ProcessReadyAsync();
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+    }
+
+    private void Dispatch(MailboxItem item)
+    {
+        switch (item)
+        {
+            case PeerItem peer:
+                Interlocked.Decrement(ref pendingPeerMessages);
+                node.Step(peer.Message);
+                break;
+            case TickItem:
+                Volatile.Write(ref tickPending, 0);
+                node.Tick();
+                break;
+            case WriteItem write:
+                Interlocked.Decrement(ref pendingRequests);
+                if (!write.Cancellation.IsCancellationRequested)
+                {
+                    batch.Add(write);
+                }
+
+                break;
+            case ReadItem read:
+                Interlocked.Decrement(ref pendingRequests);
+                StartRead(read);
+                break;
+            case StatusItem status:
+                status.Reply.TrySetResult(CurrentStatus());
+                break;
+            case UnreachableItem unreachable:
+                node.ReportUnreachable(unreachable.Peer);
+                break;
+            case TransferItem transfer:
+                transfer.Reply.TrySetResult(node.TransferLeadership(transfer.To));
+                break;
+        }
+    }
+
+    private async Task ProcessReadyAsync()
+    {
+        while (node.HasReady())
+        {
+            var ready = node.Ready();
+            if (ready.HardState is not null || ready.Entries.Count > 0)
+            {
+                // Durable before anything that depends on it leaves this node (§5.2, §5.3).
+                await store.SaveAsync(ready.HardState, ready.Entries, ready.MustSync, CancellationToken.None);
+                log.Append(ready.Entries);
+                if (ready.HardState is { } hardState)
+                {
+                    log.SetHardState(hardState);
+                }
+            }
+
+            foreach (var message in ready.Messages)
+            {
+                transport.Send(GroupId, message);
+            }
+
+            Apply(ready.CommittedEntries);
+            if (ready.SoftState is { } soft)
+            {
+                OnRoleChanged(soft);
+            }
+
+            OnReadStates(ready.ReadStates);
+            node.Advance(ready);
+        }
+    }
+
+    private void OnRoleChanged(SoftState soft)
+    {
+        logger.LogInformation("node {NodeId} group {GroupId} term {Term}: {Role}, leader {Leader}", NodeId, GroupId, node.Term, soft.Role, soft.Leader);
+        if (soft.Role != Role.Leader)
+        {
+            // The core dropped its unconfirmed reads; tell their callers to find the new leader.
+            FailReads(new KvResponse(KvStatus.NotLeader) { LeaderHint = soft.Leader, Detail = "leadership changed before the read was confirmed" });
+        }
+    }
+
+    private ReplicaStatus CurrentStatus()
+    {
+        var status = node.Status();
+        return new ReplicaStatus(
+            NodeId,
+            GroupId,
+            RoleName(status.Role),
+            status.Term,
+            status.Leader,
+            status.CommitIndex,
+            kv.AppliedIndex,
+            status.FirstIndex,
+            status.LastIndex,
+            status.Configuration.Voters,
+            status.Configuration.Learners,
+            failure);
+    }
+
+    private static string RoleName(Role role) => role switch
+    {
+        Role.Leader => "leader",
+        Role.Candidate or Role.PreCandidate => "candidate",
+        _ => "follower",
+    };
+
+    private void Fail(Exception e)
+    {
+        failure = $"{e.GetType().Name}: {e.Message}";
+        logger.LogError(e, "node {NodeId} group {GroupId} stopped serving: {Failure}", NodeId, GroupId, failure);
+        timer?.Dispose();
+        mailbox.Writer.TryComplete();
+        FailPending(failure);
+    }
+
+    private void FailPending(string reason)
+    {
+        // A proposal in flight may still commit through the other replicas: its outcome is unknown.
+        foreach (var proposal in proposals.Values)
+        {
+            proposal.Reply.TrySetResult(new KvResponse(KvStatus.Timeout) { Detail = reason });
+        }
+
+        proposals.Clear();
+        FailReads(new KvResponse(KvStatus.Unavailable) { Detail = reason });
+        while (mailbox.Reader.TryRead(out var item))
+        {
+            var response = new KvResponse(KvStatus.Unavailable) { Detail = reason };
+            switch (item)
+            {
+                case WriteItem write:
+                    write.Reply.TrySetResult(response);
+                    break;
+                case ReadItem read:
+                    read.Reply.TrySetResult(response);
+                    break;
+                case StatusItem status:
+                    status.Reply.TrySetResult(CurrentStatus());
+                    break;
+                case TransferItem transfer:
+                    transfer.Reply.TrySetResult(false);
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace OrleansRaft.Grains;
+
+/// <summary>How one replica grain runs. Ticks are real time here: <see cref="TickInterval"/> each.</summary>
+public sealed record ReplicaOptions
+{
+    public required long NodeId { get; init; }
+
+    public long GroupId { get; init; } = 1;
+
+    /// <summary>The voters a brand-new group starts with (ignored once the log has a configuration).</summary>
+    public required IReadOnlyList<long> InitialVoters { get; init; }
+
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>E in ticks: elections start after a random [E, 2E) ticks without a leader.</summary>
+    public int ElectionTicks { get; init; } = 15;
+
+    public int HeartbeatTicks { get; init; } = 3;
+
+    public long MaxBatchBytes { get; init; } = 1 << 20;
+
+    public int MaxInflight { get; init; } = 64;
+
+    /// <summary>Client requests waiting in the mailbox beyond this are refused as Unavailable (back-pressure).</summary>
+    public int MaxPendingRequests { get; init; } = 50_000;
+
+    /// <summary>Peer messages waiting in the mailbox beyond this are dropped; Raft resends what matters.</summary>
+    public int MaxPendingPeerMessages { get; init; } = 50_000;
+
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Seeds election-timeout randomness; tests fix it, production draws one at start.</summary>
+    public int? Seed { get; init; }
+}

@@ -1,0 +1,39 @@
+using OrleansRaft.Raft;
+using OrleansRaft.Raft.Storage;
+
+namespace OrleansRaft.Grains.Storage;
+
+/// <summary>
+/// A log store in process memory. "Durable" here means it survives the replica that wrote it: tests crash a
+/// replica and start a new one over the same store.
+/// </summary>
+public sealed class InMemoryLogStore : ILogStore
+{
+    private readonly Lock gate = new();
+    private readonly MemoryStorage durable = new();
+
+    public ValueTask<MemoryStorage> LoadAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return ValueTask.FromResult(durable.Clone());
+        }
+    }
+
+    public ValueTask SaveAsync(HardState? hardState, IReadOnlyList<LogEntry> entries, bool sync, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            durable.Append(entries);
+            if (hardState is { } state)
+            {
+                durable.SetHardState(state);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

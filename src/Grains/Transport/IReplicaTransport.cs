@@ -1,0 +1,13 @@
+using OrleansRaft.Raft.Messages;
+
+namespace OrleansRaft.Grains.Transport;
+
+/// <summary>
+/// Carries messages from a replica to its peers in other silos. <see cref="Send"/> never blocks the caller's
+/// turn: it queues and returns. A message may be dropped (a peer that cannot keep up, a broken connection);
+/// Raft retries what matters.
+/// </summary>
+public interface IReplicaTransport
+{
+    void Send(long groupId, RaftMessage message);
+}

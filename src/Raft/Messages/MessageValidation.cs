@@ -1,0 +1,51 @@
+namespace OrleansRaft.Raft.Messages;
+
+/// <summary>
+/// Structural checks on a peer message, so that a corrupt or hostile message is dropped before it can touch the
+/// log: a replica must never crash or corrupt its log because of what arrives on the wire.
+/// </summary>
+public static class MessageValidation
+{
+    public static bool IsWellFormed(RaftMessage message)
+    {
+        if (message.From <= 0 || message.To <= 0 || message.Term < 0)
+        {
+            return false;
+        }
+
+        return message switch
+        {
+            VoteRequest m => m.LastLogIndex >= 0 && m.LastLogTerm >= 0 && m.LastLogTerm <= m.Term,
+            VoteResponse => true,
+            AppendRequest m => IsWellFormed(m),
+            AppendResponse m => m.Index >= 0 && m.HintIndex >= 0 && m.HintTerm >= 0,
+            HeartbeatRequest m => m.Commit >= 0 && m.ReadRound >= 0,
+            HeartbeatResponse m => m.ReadRound >= 0,
+            TimeoutNow => true,
+            _ => false,
+        };
+    }
+
+    private static bool IsWellFormed(AppendRequest m)
+    {
+        if (m.PrevLogIndex < 0 || m.PrevLogTerm < 0 || m.PrevLogTerm > m.Term || m.Commit < 0 || m.Entries is null)
+        {
+            return false;
+        }
+
+        var previousTerm = m.PrevLogTerm;
+        for (var i = 0; i < m.Entries.Length; i++)
+        {
+            var entry = m.Entries[i];
+            // Entries are consecutive after PrevLogIndex, with terms that never decrease nor exceed the leader's.
+            if (entry.Index != m.PrevLogIndex + 1 + i || entry.Term < previousTerm || entry.Term > m.Term || !Enum.IsDefined(entry.Kind))
+            {
+                return false;
+            }
+
+            previousTerm = entry.Term;
+        }
+
+        return true;
+    }
+}
