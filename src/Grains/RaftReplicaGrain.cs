@@ -63,6 +63,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
                 Id = options.NodeId,
                 InitialVoters = options.InitialVoters,
                 ElectionTicks = options.ElectionTicks,
+                ElectionTicksMax = options.ElectionTicksMax,
                 HeartbeatTicks = options.HeartbeatTicks,
                 MaxSizePerMessage = options.MaxBatchBytes,
                 MaxInflightMessages = options.MaxInflight,

@@ -15,6 +15,9 @@ public sealed record ReplicaOptions
     /// <summary>E in ticks: elections start after a random [E, 2E) ticks without a leader.</summary>
     public int ElectionTicks { get; init; } = 15;
 
+    /// <summary>Exclusive upper bound of the election timeout in ticks; 0 means 2E.</summary>
+    public int ElectionTicksMax { get; init; }
+
     public int HeartbeatTicks { get; init; } = 3;
 
     public long MaxBatchBytes { get; init; } = 1 << 20;

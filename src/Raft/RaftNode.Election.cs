@@ -198,7 +198,7 @@ public sealed partial class RaftNode
         Leader = None;
         electionElapsed = 0;
         heartbeatElapsed = 0;
-        randomizedElectionTimeout = options.ElectionTicks + random.Next(options.ElectionTicks);
+        randomizedElectionTimeout = random.Next(options.ElectionTicks, options.RandomizedElectionTicksMax);
         leadTransferee = None;
         votes.Clear();
         progress.Clear();

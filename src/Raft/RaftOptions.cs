@@ -15,6 +15,11 @@ public sealed record RaftOptions
     /// <summary>E: a follower that hears no leader for a random time in [E, 2E) starts an election (§5.2).</summary>
     public int ElectionTicks { get; init; } = 10;
 
+    /// <summary>Exclusive upper bound of the randomized election timeout; 0 means 2E.</summary>
+    public int ElectionTicksMax { get; init; }
+
+    internal int RandomizedElectionTicksMax => ElectionTicksMax == 0 ? 2 * ElectionTicks : ElectionTicksMax;
+
     /// <summary>H: a leader sends heartbeats every H ticks; must be well below E.</summary>
     public int HeartbeatTicks { get; init; } = 1;
 
@@ -49,6 +54,11 @@ public sealed record RaftOptions
         if (HeartbeatTicks <= 0 || ElectionTicks <= HeartbeatTicks)
         {
             throw new ArgumentException($"need 0 < heartbeat ticks ({HeartbeatTicks}) < election ticks ({ElectionTicks})");
+        }
+
+        if (RandomizedElectionTicksMax <= ElectionTicks)
+        {
+            throw new ArgumentException($"need election ticks ({ElectionTicks}) < election ticks max ({ElectionTicksMax})");
         }
 
         if (MaxInflightMessages <= 0 || MaxSizePerMessage <= 0)
