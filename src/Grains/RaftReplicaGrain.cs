@@ -31,8 +31,10 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
     private GrainTimer? timer;
     private Task loop = Task.CompletedTask;
     private int tickPending;
+    private long handledItems;
     private int pendingRequests;
     private int pendingPeerMessages;
+    private readonly List<FlushItem> flushes = [];
     private volatile string? failure;
 
     public RaftReplicaGrain(ReplicaOptions options, ILogStore store, IReplicaTransport transport, TimeProvider time, ILogger logger)
@@ -103,11 +105,22 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             {
                 for (var taken = 0; taken < MaxItemsPerTurn && mailbox.Reader.TryRead(out var item); taken++)
                 {
+                    if (item is not FlushItem)
+                    {
+                        Interlocked.Increment(ref handledItems);
+                    }
+
                     Dispatch(item);
                 }
 
                 ProposeBatch();
                 await ProcessReadyAsync();
+                foreach (var flush in flushes)
+                {
+                    flush.Done.TrySetResult();
+                }
+
+                flushes.Clear();
             }
         }
         catch (Exception e)
@@ -149,8 +162,21 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             case TransferItem transfer:
                 transfer.Reply.TrySetResult(node.TransferLeadership(transfer.To));
                 break;
+            case FlushItem flush:
+                flushes.Add(flush);
+                break;
         }
     }
+
+    /// <summary>Completes once everything queued before this call has been handled (persisted, sent, applied).</summary>
+    public Task FlushAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return mailbox.Writer.TryWrite(new FlushItem(done)) ? done.Task : Task.CompletedTask;
+    }
+
+    /// <summary>Items handled so far: lets a test host tell a quiet replica from a busy one.</summary>
+    public long HandledItems => Volatile.Read(ref handledItems);
 
     private async Task ProcessReadyAsync()
     {
@@ -226,6 +252,10 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         timer?.Dispose();
         mailbox.Writer.TryComplete();
         FailPending(failure);
+        foreach (var flush in flushes)
+        {
+            flush.Done.TrySetResult();
+        }
     }
 
     private void FailPending(string reason)
@@ -254,6 +284,9 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
                     break;
                 case TransferItem transfer:
                     transfer.Reply.TrySetResult(false);
+                    break;
+                case FlushItem flush:
+                    flush.Done.TrySetResult();
                     break;
             }
         }

@@ -1,0 +1,15 @@
+namespace OrleansRaft.Testing.Cluster;
+
+public sealed record TestClusterOptions
+{
+    public int Size { get; init; } = 3;
+
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    public int ElectionTicks { get; init; } = 10;
+
+    public int HeartbeatTicks { get; init; } = 2;
+
+    /// <summary>Seeds every replica's randomness (replica i gets Seed + i).</summary>
+    public int Seed { get; init; } = 1;
+}
