@@ -46,7 +46,19 @@ public sealed class Configuration : IEquatable<Configuration>
             matches[i] = matchIndex(Voters[i]);
         }
 
-        matches.Sort();
+        // Insertion sort: groups have a handful of voters, where it beats the general sort.
+        for (var i = 1; i < matches.Length; i++)
+        {
+            var match = matches[i];
+            var j = i - 1;
+            for (; j >= 0 && matches[j] > match; j--)
+            {
+                matches[j + 1] = matches[j];
+            }
+
+            matches[j + 1] = match;
+        }
+
         return matches[Voters.Length - Quorum];
     }
 

@@ -41,12 +41,20 @@ public sealed partial class RaftNode
             hardState != prevHardState ? hardState : null,
             softState != prevSoftState ? softState : null,
             entries,
-            messages,
+            messages.Count > 0 ? messages : [],
             log.HasNextCommittedEntries ? log.NextCommittedEntries(options.MaxCommittedSizePerReady) : [],
-            readStates,
+            readStates.Count > 0 ? readStates : [],
             mustSync: entries.Length > 0 || hardState.Term != prevHardState.Term || hardState.Vote != prevHardState.Vote);
-        messages = [];
-        readStates = [];
+        if (messages.Count > 0)
+        {
+            messages = new List<RaftMessage>(messages.Count);
+        }
+
+        if (readStates.Count > 0)
+        {
+            readStates = [];
+        }
+
         return ready;
     }
 

@@ -52,7 +52,7 @@ public sealed partial class RaftNode
         }
 
         var entries = pr.Next <= log.LastIndex
-            ? log.Slice(pr.Next, log.LastIndex + 1, options.MaxSizePerMessage).ToArray()
+            ? log.Slice(pr.Next, log.LastIndex + 1, options.MaxSizePerMessage)
             : [];
         if (entries.Length == 0 && !sendIfEmpty)
         {
@@ -183,7 +183,7 @@ public sealed partial class RaftNode
     /// </summary>
     private bool MaybeCommit()
     {
-        var quorumIndex = Configuration.CommittedIndex(id => progress.TryGetValue(id, out var p) ? p.Match : 0);
+        var quorumIndex = Configuration.CommittedIndex(matchIndexOf);
         if (quorumIndex <= log.Committed || log.Term(quorumIndex) != Term)
         {
             return false;

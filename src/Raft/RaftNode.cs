@@ -20,6 +20,7 @@ public sealed partial class RaftNode
     private readonly Random random;
     private readonly Dictionary<long, Progress> progress = [];
     private readonly Dictionary<long, bool> votes = [];
+    private readonly Func<long, long> matchIndexOf;
     private List<RaftMessage> messages = [];
 
     private int electionElapsed;
@@ -32,6 +33,7 @@ public sealed partial class RaftNode
     {
         options.Validate();
         this.options = options;
+        matchIndexOf = id => progress.TryGetValue(id, out var p) ? p.Match : 0;
         random = options.Random;
         Id = options.Id;
         log = new RaftLog(storage, options.Applied);

@@ -34,11 +34,12 @@ public static class MessageValidation
         }
 
         var previousTerm = m.PrevLogTerm;
-        for (var i = 0; i < m.Entries.Length; i++)
+        var entries = m.Entries.AsSpan();
+        for (var i = 0; i < entries.Length; i++)
         {
-            var entry = m.Entries[i];
+            ref readonly var entry = ref entries[i];
             // Entries are consecutive after PrevLogIndex, with terms that never decrease nor exceed the leader's.
-            if (entry.Index != m.PrevLogIndex + 1 + i || entry.Term < previousTerm || entry.Term > m.Term || !Enum.IsDefined(entry.Kind))
+            if (entry.Index != m.PrevLogIndex + 1 + i || entry.Term < previousTerm || entry.Term > m.Term || (byte)entry.Kind > (byte)EntryKind.Configuration)
             {
                 return false;
             }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace OrleansRaft.Raft.Storage;
 
 /// <summary>
@@ -38,21 +40,8 @@ public sealed class MemoryStorage : ILogReader
             throw new ArgumentOutOfRangeException(nameof(low), $"[{low}, {high}) is outside [{offset}, {LastIndex + 1})");
         }
 
-        var result = new List<LogEntry>((int)Math.Min(high - low, 256));
-        long bytes = 0;
-        for (var i = low; i < high; i++)
-        {
-            var entry = entries[(int)(i - offset)];
-            bytes += entry.Size;
-            if (result.Count > 0 && bytes > maxBytes)
-            {
-                break;
-            }
-
-            result.Add(entry);
-        }
-
-        return result;
+        var range = CollectionsMarshal.AsSpan(entries)[(int)(low - offset)..(int)(high - offset)];
+        return range[..LogEntrySizes.CountWithin(range, maxBytes, atLeastOne: true)].ToArray();
     }
 
     public void SetHardState(HardState state) => HardState = state;
@@ -72,9 +61,16 @@ public sealed class MemoryStorage : ILogReader
         }
 
         entries.RemoveRange((int)(first - offset), (int)(LastIndex + 1 - first));
-        for (var i = 0; i < newEntries.Count; i++)
+        if (newEntries is LogEntry[] array)
         {
-            entries.Add(newEntries[i]);
+            entries.AddRange(array);
+        }
+        else
+        {
+            for (var i = 0; i < newEntries.Count; i++)
+            {
+                entries.Add(newEntries[i]);
+            }
         }
     }
 

@@ -174,19 +174,18 @@ internal sealed class RaftLog
 
     public void StableTo(long index, long term) => unstable.StableTo(index, term);
 
-    public LogEntry[] UnstableEntries() => unstable.Count == 0 ? [] : unstable.ToArray();
+    public LogEntry[] UnstableEntries() => unstable.Count == 0 ? [] : unstable.Slice(unstable.Offset, LastIndex + 1, long.MaxValue, atLeastOne: true);
 
     public bool HasNextCommittedEntries => Committed > Applied;
 
-    public List<LogEntry> NextCommittedEntries(long maxBytes) => Slice(Applied + 1, Committed + 1, maxBytes);
+    public LogEntry[] NextCommittedEntries(long maxBytes) => Slice(Applied + 1, Committed + 1, maxBytes);
 
-    /// <summary>Entries in [low, high), at least one, at most about <paramref name="maxBytes"/>.</summary>
-    public List<LogEntry> Slice(long low, long high, long maxBytes)
+    /// <summary>Entries in [low, high), at least one, at most about <paramref name="maxBytes"/>: one copy.</summary>
+    public LogEntry[] Slice(long low, long high, long maxBytes)
     {
-        var result = new List<LogEntry>();
         if (low >= high)
         {
-            return result;
+            return [];
         }
 
         if (low < FirstIndex)
@@ -194,23 +193,25 @@ internal sealed class RaftLog
             throw new InvalidOperationException($"entries from {low} are compacted (first index {FirstIndex})");
         }
 
-        long bytes = 0;
-        if (low < unstable.Offset)
+        if (low >= unstable.Offset)
         {
-            var storageHigh = Math.Min(high, unstable.Offset);
-            foreach (var entry in storage.Entries(low, storageHigh, maxBytes))
-            {
-                bytes += entry.Size;
-                result.Add(entry);
-            }
-
-            if (result.Count < storageHigh - low || bytes >= maxBytes)
-            {
-                return result;
-            }
+            return unstable.Slice(low, high, maxBytes, atLeastOne: true);
         }
 
-        unstable.CopyTo(Math.Max(low, unstable.Offset), high, result, ref bytes, maxBytes);
+        var stored = storage.Entries(low, Math.Min(high, unstable.Offset), maxBytes);
+        if (high <= unstable.Offset || stored.Count < unstable.Offset - low)
+        {
+            return stored as LogEntry[] ?? [.. stored];
+        }
+
+        var tail = unstable.Slice(unstable.Offset, high, maxBytes - LogEntrySizes.Sum(stored), atLeastOne: false);
+        var result = new LogEntry[stored.Count + tail.Length];
+        for (var i = 0; i < stored.Count; i++)
+        {
+            result[i] = stored[i];
+        }
+
+        tail.CopyTo(result, stored.Count);
         return result;
     }
 
@@ -222,7 +223,7 @@ internal sealed class RaftLog
         {
             var low = Math.Max(FirstIndex, high - chunk);
             var entries = Slice(low, high, long.MaxValue);
-            for (var i = entries.Count - 1; i >= 0; i--)
+            for (var i = entries.Length - 1; i >= 0; i--)
             {
                 if (entries[i].Kind == EntryKind.Configuration)
                 {

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace OrleansRaft.Raft.Storage;
 
 /// <summary>Entries the core has accepted but the host has not yet persisted (the tail of the log).</summary>
@@ -47,13 +49,8 @@ internal sealed class UnstableLog
             entries.RemoveRange((int)(first - Offset), entries.Count - (int)(first - Offset));
         }
 
-        foreach (var entry in newEntries)
-        {
-            entries.Add(entry);
-        }
+        entries.AddRange(newEntries);
     }
-
-    public LogEntry[] ToArray() => [.. entries];
 
     /// <summary>The host persisted up to (index, term): drop what is now stable.</summary>
     public void StableTo(long index, long term)
@@ -68,18 +65,10 @@ internal sealed class UnstableLog
         Offset = index + 1;
     }
 
-    public void CopyTo(long low, long high, List<LogEntry> into, ref long bytes, long maxBytes)
+    /// <summary>A copy of the entries in [low, high) that fit in <paramref name="maxBytes"/>.</summary>
+    public LogEntry[] Slice(long low, long high, long maxBytes, bool atLeastOne)
     {
-        for (var i = low; i < high; i++)
-        {
-            var entry = entries[(int)(i - Offset)];
-            if (into.Count > 0 && bytes + entry.Size > maxBytes)
-            {
-                return;
-            }
-
-            bytes += entry.Size;
-            into.Add(entry);
-        }
+        var range = CollectionsMarshal.AsSpan(entries)[(int)(low - Offset)..(int)(high - Offset)];
+        return range[..LogEntrySizes.CountWithin(range, maxBytes, atLeastOne)].ToArray();
     }
 }
