@@ -1,4 +1,6 @@
+using OrleansRaft.Grains.Kv;
+
 namespace OrleansRaft.Grains;
 
 /// <summary>A write waiting for the entry at its index to be applied; it committed iff that entry has this term.</summary>
-internal sealed record PendingProposal(long Term, TaskCompletionSource<KvResponse> Reply);
+internal sealed record PendingProposal(long Term, KvOperation Operation, TaskCompletionSource<KvResponse> Reply);

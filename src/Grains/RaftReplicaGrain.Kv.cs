@@ -101,7 +101,7 @@ public sealed partial class RaftReplicaGrain : IKvReplica
         {
             if (result.Accepted)
             {
-                proposals[result.Index + i] = new PendingProposal(result.Term, batch[i].Reply);
+                proposals[result.Index + i] = new PendingProposal(result.Term, batch[i].Operation, batch[i].Reply);
             }
             else
             {
@@ -131,7 +131,7 @@ public sealed partial class RaftReplicaGrain : IKvReplica
 
             proposal.Reply.TrySetResult(applied.Stale
                 ? new KvResponse(KvStatus.Stale) { Detail = "a retry older than the replies this session keeps" }
-                : new KvResponse(KvStatus.Ok) { Index = applied.Index, Length = applied.Length, Deleted = applied.Existed });
+                : new KvResponse(KvStatus.Ok) { Index = applied.Index, Length = applied.Length, Deleted = proposal.Operation == KvOperation.Delete && applied.Existed });
         }
 
         while (readsWaitingForApply.TryPeek(out var read, out var index) && index <= kv.AppliedIndex)

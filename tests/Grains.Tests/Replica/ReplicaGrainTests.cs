@@ -18,6 +18,7 @@ public sealed class ReplicaGrainTests
         var put = await cluster.RunAsync(leader.Put("k", Hello, null, CancellationToken.None));
         Assert.Equal(KvStatus.Ok, put.Status);
         Assert.True(put.Index > 0);
+        Assert.False(put.Deleted);
 
         var get = await cluster.RunAsync(leader.Get("k", ReadConsistency.Linearizable, CancellationToken.None));
         Assert.Equal(KvStatus.Ok, get.Status);

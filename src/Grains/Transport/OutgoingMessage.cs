@@ -1,0 +1,5 @@
+using OrleansRaft.Raft.Messages;
+
+namespace OrleansRaft.Grains.Transport;
+
+internal readonly record struct OutgoingMessage(long GroupId, RaftMessage Message);

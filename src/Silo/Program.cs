@@ -1,0 +1,3 @@
+using OrleansRaft.Silo;
+
+return await SiloProgram.RunAsync(args);

@@ -1,0 +1,122 @@
+using System.Text;
+using OrleansRaft.Grains.Kv;
+using OrleansRaft.Grains.Tests.Transport;
+using Xunit.Abstractions;
+
+namespace OrleansRaft.Grains.Tests.Silo;
+
+/// <summary>Three silos in this process talking real HTTP/2 over loopback, each with an in-memory log.</summary>
+public sealed class SiloClusterTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Three_silos_elect_commit_read_redirect_transfer_and_survive_a_stopped_leader()
+    {
+        var ports = new Dictionary<long, int> { [1] = FreePort.Next(), [2] = FreePort.Next(), [3] = FreePort.Next() };
+        var silos = await Task.WhenAll(ports.Keys.Select(id => TestSilo.StartAsync(TestSilo.OptionsFor(id, ports), output)));
+        try
+        {
+            var leader = await AgreedLeaderAsync(silos);
+            output.WriteLine($"leader: node {leader.NodeId}");
+
+            // Writes through the leader commit; linearizable reads on the leader see them.
+            for (var i = 1; i <= 20; i++)
+            {
+                var put = await leader.Client.Put($"key{i}", Encoding.UTF8.GetBytes($"value{i}"), new ClientRequest("cluster-test", i, i), CancellationToken.None);
+                Assert.True(put.Status == KvStatus.Ok, $"put key{i}: {put.Status} {put.Detail}");
+            }
+
+            var appended = await leader.Client.Append("key1", "+"u8.ToArray(), new ClientRequest("cluster-test", 21, 21), CancellationToken.None);
+            Assert.Equal((KvStatus.Ok, 7L), (appended.Status, appended.Length));
+            for (var i = 1; i <= 20; i++)
+            {
+                var get = await leader.Client.Get($"key{i}", ReadConsistency.Linearizable, CancellationToken.None);
+                Assert.Equal(KvStatus.Ok, get.Status);
+                Assert.Equal(i == 1 ? "value1+" : $"value{i}", Encoding.UTF8.GetString(get.Value!));
+            }
+
+            // Followers refuse writes and linearizable reads, naming the leader; their stale reads catch up.
+            foreach (var follower in silos.Where(s => s != leader))
+            {
+                var put = await follower.Client.Put("nope", "x"u8.ToArray(), null, CancellationToken.None);
+                Assert.Equal((KvStatus.NotLeader, leader.NodeId), (put.Status, put.LeaderHint));
+                var get = await follower.Client.Get("key1", ReadConsistency.Linearizable, CancellationToken.None);
+                Assert.Equal((KvStatus.NotLeader, leader.NodeId), (get.Status, get.LeaderHint));
+                await Eventually.HoldsAsync(
+                    async () => (await follower.Client.Get("key20", ReadConsistency.Stale, CancellationToken.None)).Status == KvStatus.Ok,
+                    Deadline,
+                    () => $"follower {follower.NodeId} never applied key20");
+            }
+
+            // Leadership transfer through the replica API.
+            var target = silos.First(s => s != leader);
+            Assert.True(await leader.Client.TransferLeadership(target.NodeId, CancellationToken.None), "the leader refused the transfer");
+            leader = await AgreedLeaderAsync(silos, expected: target.NodeId);
+            Assert.Equal(KvStatus.Ok, (await leader.Client.Put("after-transfer", "1"u8.ToArray(), null, CancellationToken.None)).Status);
+
+            // The leader stops gracefully; the other two elect a new one and keep serving every committed write.
+            await leader.StopAsync();
+            var survivors = silos.Where(s => s != leader).ToArray();
+            var next = await AgreedLeaderAsync(survivors);
+            Assert.NotEqual(leader.NodeId, next.NodeId);
+            Assert.Equal(KvStatus.Ok, (await next.Client.Put("after-stop", "2"u8.ToArray(), null, CancellationToken.None)).Status);
+            foreach (var key in new[] { "key7", "after-transfer", "after-stop" })
+            {
+                Assert.Equal(KvStatus.Ok, (await next.Client.Get(key, ReadConsistency.Linearizable, CancellationToken.None)).Status);
+            }
+
+            foreach (var survivor in survivors)
+            {
+                var transport = survivor.Directory.Find(1)!.Transport;
+                output.WriteLine($"node {survivor.NodeId}: sent {transport.MessagesSent} messages in {transport.Requests} POSTs, {transport.Failures} failed, dropped {transport.MessagesDropped}");
+                Assert.True(transport.MessagesSent > 0);
+            }
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Polls until exactly one live silo leads and every live silo names it as leader.</summary>
+    private async Task<TestSilo> AgreedLeaderAsync(IReadOnlyList<TestSilo> silos, long? expected = null)
+    {
+        TestSilo? leader = null;
+        var seen = string.Empty;
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                var statuses = new List<ReplicaStatus>();
+                foreach (var silo in silos)
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    try
+                    {
+                        statuses.Add(await silo.Client.Status(timeout.Token));
+                    }
+                    catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                    {
+                        return false;
+                    }
+                }
+
+                seen = string.Join("; ", statuses.Select(s => $"node {s.NodeId} {s.Role} term {s.Term} leader {s.Leader}"));
+                var leaders = statuses.Where(s => s.Role == "leader").ToList();
+                if (leaders.Count != 1 || statuses.Any(s => s.Leader != leaders[0].NodeId) || (expected is { } id && id != leaders[0].NodeId))
+                {
+                    return false;
+                }
+
+                leader = silos.Single(s => s.NodeId == leaders[0].NodeId);
+                return true;
+            },
+            Deadline,
+            () => $"no agreed leader{(expected is { } id ? $" (expected node {id})" : string.Empty)}; last seen: {seen}");
+        output.WriteLine($"agreed leader node {leader!.NodeId}: {seen}");
+        return leader;
+    }
+}
