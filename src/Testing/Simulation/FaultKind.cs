@@ -1,0 +1,12 @@
+namespace OrleansRaft.Testing.Simulation;
+
+/// <summary>What the fault injector can do during the safety phase (each kind is enabled per seed).</summary>
+public enum FaultKind
+{
+    Crash,
+    Partition,
+    Weather,
+    Transfer,
+    Campaign,
+    Pause,
+}
