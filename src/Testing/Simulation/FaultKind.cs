@@ -9,4 +9,7 @@ public enum FaultKind
     Transfer,
     Campaign,
     Pause,
+
+    /// <summary>Figure 8's recipe: a leader reaches only a minority, then crashes and soon comes back.</summary>
+    Figure8,
 }

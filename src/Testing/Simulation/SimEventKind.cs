@@ -28,4 +28,7 @@ public enum SimEventKind
 
     /// <summary>During the liveness phase: is there one agreed leader, a committed final proposal, everyone caught up?</summary>
     LivenessCheck = 9,
+
+    /// <summary>A node crashes at a planned moment (only if still the same incarnation).</summary>
+    Crash = 10,
 }

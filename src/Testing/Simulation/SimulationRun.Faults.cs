@@ -28,6 +28,7 @@ public sealed partial class SimulationRun
             AddIf(profile.Transfers, FaultKind.Transfer, 1);
             AddIf(profile.Campaigns, FaultKind.Campaign, 1);
             AddIf(profile.Pauses, FaultKind.Pause, 1);
+            AddIf(profile.Crashes && profile.Partitions, FaultKind.Figure8, 2);
         }
 
         var kind = enabledFaults[rng.Next(enabledFaults.Count)];
@@ -52,10 +53,50 @@ public sealed partial class SimulationRun
             case FaultKind.Pause:
                 Pause();
                 break;
+            case FaultKind.Figure8:
+                Figure8();
+                break;
             default:
                 Fail("internal", $"unknown fault {kind}");
                 break;
         }
+    }
+
+    /// <summary>
+    /// Figure 8 (§5.4.2) as a recipe: the leader keeps taking proposals but reaches only a minority, then crashes
+    /// and soon returns, so leaders of different terms leave different entries at the same index. Repeated, this
+    /// is what catches a leader that commits an earlier term's entry by counting replicas.
+    /// </summary>
+    private void Figure8()
+    {
+        var leader = CurrentLeader();
+        if (leader is null)
+        {
+            CrashSome();
+            return;
+        }
+
+        network.Heal();
+        var others = nodes.Where(n => n.Id != leader.Id).Select(n => n.Id).ToArray();
+        var minority = RandomSubset(others, rng.Next(0, (nodes.Length - 1) / 2)).Append(leader.Id).ToArray();
+        network.Split(minority);
+        var crashAfter = rng.NextInt64(1, (profile.MaxElectionMs / 2) + 1);
+        queue.Schedule(crashAfter, new SimEvent(SimEventKind.Crash, leader.Id, leader.Incarnation, 0, null));
+        queue.Schedule(crashAfter + rng.NextInt64(1, profile.MaxElectionMs + 1), new SimEvent(SimEventKind.Heal, 0, network.PartitionGeneration, 0, null));
+        Log($"figure 8: leader {leader.Id} reaches only {{{string.Join(',', minority)}}}, crashes in {crashAfter}ms");
+    }
+
+    private void OnPlannedCrash(SimEvent e)
+    {
+        var node = Node(e.Node);
+        if (liveness || !node.IsUp || node.Incarnation != e.Generation)
+        {
+            return;
+        }
+
+        Crash(node, "figure 8");
+        queue.Schedule(rng.NextInt64(1, profile.MaxElectionMs + 1), new SimEvent(SimEventKind.Restart, node.Id, node.Incarnation, 0, null));
+        Observe(node);
     }
 
     private void AddIf(bool enabled, FaultKind kind, int weight)

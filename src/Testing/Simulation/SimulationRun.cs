@@ -186,6 +186,9 @@ public sealed partial class SimulationRun
             case SimEventKind.Restart:
                 Restart(Node(e.Node));
                 break;
+            case SimEventKind.Crash:
+                OnPlannedCrash(e);
+                break;
             case SimEventKind.Heal:
                 OnHeal(e);
                 break;
