@@ -60,6 +60,9 @@ public sealed record SimProfile
     /// <summary>Faults come thick and fast, and crashed nodes come back quickly.</summary>
     public required bool Storm { get; init; }
 
+    /// <summary>New leaders are often crashed within a few round trips of their election (see Figure 8).</summary>
+    public required bool CrashNewLeaders { get; init; }
+
     public required long FaultMinMs { get; init; }
 
     public required long FaultMaxMs { get; init; }
@@ -113,7 +116,7 @@ public sealed record SimProfile
             HeartbeatTicks = heartbeat,
             PreVote = rng.NextDouble() < 0.75,
             CheckQuorum = rng.NextDouble() < 0.75,
-            MaxSizePerMessage = Pick(rng, 100L, 300L, 1024L, 8192L, 1L << 20),
+            MaxSizePerMessage = Pick(rng, 1L, 1L, 100L, 300L, 1024L, 8192L, 1L << 20), // 1: one entry per message
             MaxInflightMessages = Pick(rng, 1, 2, 4, 16, 256),
             MaxCommittedSizePerReady = Pick(rng, 100L, 500L, 4096L, 64L << 20),
             MinDelayMs = 1,
@@ -130,6 +133,7 @@ public sealed record SimProfile
             FaultMinMs = storm ? rng.Next(5, 50) : rng.Next(20, 300),
             FaultMaxMs = storm ? rng.Next(50, 400) : rng.Next(300, 3_000),
             Storm = storm,
+            CrashNewLeaders = !calm && rng.NextDouble() < 0.3,
             Clients = clients,
             ClientMinMs = 1,
             ClientMaxMs = Math.Max(2, (int)(2L * safetyMs * clients / maxOps)), // spread the ops over the safety phase
@@ -173,7 +177,7 @@ public sealed record SimProfile
             $"nodes={Nodes} safety={SafetyMs}ms tick={TickMs}ms election={ElectionTicks} heartbeat={HeartbeatTicks} " +
             $"prevote={PreVote} checkquorum={CheckQuorum} maxmsg={MaxSizePerMessage} inflight={MaxInflightMessages} " +
             $"maxcommitted={MaxCommittedSizePerReady} delay={MinDelayMs}-{MaxDelayMs}ms clients={Clients} window={ClientWindow} ops<={MaxClientOps} " +
-            $"reads={ReadRatio:0.##} batches={BatchRatio:0.##} faults every {FaultMinMs}-{FaultMaxMs}ms{(Storm ? " (storm)" : string.Empty)}: " +
+            $"reads={ReadRatio:0.##} batches={BatchRatio:0.##} faults every {FaultMinMs}-{FaultMaxMs}ms{(Storm ? " (storm)" : string.Empty)}{(CrashNewLeaders ? " (new leaders crash)" : string.Empty)}: " +
             $"[{(faults.Length == 0 ? "none" : faults.ToString())}]");
     }
 

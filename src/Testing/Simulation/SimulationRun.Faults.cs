@@ -86,6 +86,21 @@ public sealed partial class SimulationRun
         Log($"figure 8: leader {leader.Id} reaches only {{{string.Join(',', minority)}}}, crashes in {crashAfter}ms");
     }
 
+    /// <summary>
+    /// Sometimes a new leader dies within a few round trips of winning: while it is bringing followers up to date
+    /// with entries of earlier terms and before its own no-op is on a majority (the window of Figure 8).
+    /// </summary>
+    private void MaybeCrashNewLeader(SimNode leader)
+    {
+        if (liveness || !profile.CrashNewLeaders || rng.NextDouble() >= 0.5)
+        {
+            return;
+        }
+
+        var after = rng.NextInt64(1, (3L * profile.MaxDelayMs) + 2);
+        queue.Schedule(after, new SimEvent(SimEventKind.Crash, leader.Id, leader.Incarnation, 0, null));
+    }
+
     private void OnPlannedCrash(SimEvent e)
     {
         var node = Node(e.Node);

@@ -350,6 +350,7 @@ public sealed partial class SimulationRun
             if (node.LeaderTerm != 0 && node.LeaderTerm != wasLeaderTerm)
             {
                 Log($"node {node.Id} is leader of term {node.LeaderTerm} (last index {raft.LastIndex}, commit {raft.CommitIndex})");
+                MaybeCrashNewLeader(node);
             }
         }
 
