@@ -106,8 +106,17 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
             Fail("commit-monotonic", $"node {node.Id} term {raft.Term}: commit index went from {node.ObservedCommit} down to {c}");
         }
 
-        node.ObservedCommit = c;
         var log = node.Live;
+        if (raft.Role == Role.Leader && node.LeaderTerm == raft.Term && c > node.ObservedCommit && log.Term(c) != raft.Term)
+        {
+            // §5.4.2: a leader commits by counting replicas only entries of its own term (Figure 8).
+            Fail(
+                "commit-current-term",
+                $"node {node.Id}, leader of term {raft.Term}, advanced its commit index from {node.ObservedCommit} to {c}, " +
+                $"an entry of term {log.Term(c)}");
+        }
+
+        node.ObservedCommit = c;
         if (c > log.LastIndex)
         {
             Fail("commit-index", $"node {node.Id} term {raft.Term}: commit index {c} is beyond its stored last index {log.LastIndex}");
