@@ -6,6 +6,7 @@ using OrleansRaft.Grains.Storage;
 using OrleansRaft.Grains.Timers;
 using OrleansRaft.Grains.Transport;
 using OrleansRaft.Raft;
+using OrleansRaft.Raft.Messages;
 using OrleansRaft.Raft.Storage;
 
 namespace OrleansRaft.Grains;
@@ -183,6 +184,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         while (node.HasReady())
         {
             var ready = node.Ready();
+            var early = SendLeaderRequestsEarly(ready);
             if (ready.HardState is not null || ready.Entries.Count > 0)
             {
                 // Durable before anything that depends on it leaves this node (§5.2, §5.3).
@@ -196,7 +198,10 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
 
             foreach (var message in ready.Messages)
             {
-                transport.Send(GroupId, message);
+                if (!early || !IsLeaderRequest(message))
+                {
+                    transport.Send(GroupId, message);
+                }
             }
 
             Apply(ready.CommittedEntries);
@@ -209,6 +214,33 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             node.Advance(ready);
         }
     }
+
+    /// <summary>
+    /// Thesis §10.2.1: a leader may replicate while its own write is in flight, because it counts itself toward a
+    /// quorum only once that write is done. So when term and vote are unchanged, its AppendEntries, heartbeats and
+    /// TimeoutNow leave before the store call; a slow disk then delays no heartbeat. Returns whether it sent them.
+    /// </summary>
+    private bool SendLeaderRequestsEarly(Ready ready)
+    {
+        var durable = log.HardState;
+        if (ready.HardState is { } next && (next.Term != durable.Term || next.Vote != durable.Vote))
+        {
+            return false;
+        }
+
+        foreach (var message in ready.Messages)
+        {
+            if (IsLeaderRequest(message))
+            {
+                transport.Send(GroupId, message);
+            }
+        }
+
+        return true;
+    }
+
+    private bool IsLeaderRequest(RaftMessage message) =>
+        message is AppendRequest or HeartbeatRequest or Raft.Messages.TimeoutNow && message.From == NodeId && message.Term == log.HardState.Term;
 
     private void OnRoleChanged(SoftState soft)
     {

@@ -40,7 +40,11 @@ public sealed class Ready
     /// </summary>
     public IReadOnlyList<LogEntry> Entries { get; }
 
-    /// <summary>Messages to send once the hard state and entries are durable.</summary>
+    /// <summary>
+    /// Messages to send once the hard state and entries are durable. A leader's AppendEntries, heartbeats and
+    /// TimeoutNow of an unchanged term may go out before its own write completes (thesis §10.2.1): the leader
+    /// counts itself toward a quorum only after <see cref="RaftNode.Advance"/>.
+    /// </summary>
     public IReadOnlyList<RaftMessage> Messages { get; }
 
     /// <summary>Committed entries to apply to the state machine, in index order.</summary>
