@@ -1,0 +1,16 @@
+using OrleansRaft.Bench.Experiments;
+
+namespace OrleansRaft.Bench;
+
+/// <summary>Every experiment <c>scripts/bench</c> knows, in the order the help lists them.</summary>
+internal static class ExperimentCatalog
+{
+    public static IReadOnlyList<IExperiment> All { get; } =
+    [
+        new SiloExperiment(),
+        new StoreExperiment(),
+        new SelfTestExperiment(),
+    ];
+
+    public static IExperiment? Find(string name) => All.FirstOrDefault(e => e.Name == name);
+}

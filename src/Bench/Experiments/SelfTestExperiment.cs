@@ -1,0 +1,164 @@
+using OrleansRaft.Bench.Cli;
+using OrleansRaft.Bench.Measurement;
+using OrleansRaft.Bench.Reporting;
+
+namespace OrleansRaft.Bench.Experiments;
+
+/// <summary>
+/// Checks the measuring tools against exact answers: histogram percentiles, min, max and mean against a sorted
+/// array for random data (also after merging), and a short closed-loop run. Exits 1 on any mismatch.
+/// </summary>
+public sealed class SelfTestExperiment : IExperiment
+{
+    private static readonly double[] Percentiles = [0, 1, 10, 25, 50, 75, 90, 99, 99.9, 99.99, 100];
+
+    public string Name => "selftest";
+
+    public string Summary => "Verify the latency histogram against sorted arrays and the load generator on a fake workload.";
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        new("seed", "1", "Seed of the random data."),
+    ];
+
+    public async Task<int> RunAsync(ExperimentContext context)
+    {
+        var random = new Random(context.Arguments.Int("seed", 1));
+        var failures = new List<string>();
+        var table = new MarkdownTable("data", "values", "p50 µs", "p99 µs", "max µs", "result");
+        (string Name, Func<long> Next, int Count)[] datasets =
+        [
+            ("uniform 0..1,000 (exact range)", () => random.NextInt64(0, 1_001), 10_000),
+            ("log-uniform 1 µs..60 s", () => (long)Math.Exp(random.NextDouble() * Math.Log(60_000_000)), 100_000),
+            ("latency-like: 2 ms + exponential tail", () => 2_000 + (long)(-Math.Log(1 - random.NextDouble()) * 3_000), 200_000),
+            ("constant 12,345", () => 12_345, 1_000),
+            ("one value", () => 777_777, 1),
+            ("huge values up to 2^62", () => random.NextInt64(0, 1L << 62), 10_000),
+        ];
+        foreach (var (name, next, count) in datasets)
+        {
+            var values = new long[count];
+            for (var i = 0; i < count; i++)
+            {
+                values[i] = next();
+            }
+
+            var whole = new LatencyHistogram();
+            var parts = Enumerable.Range(0, 4).Select(_ => new LatencyHistogram()).ToArray();
+            for (var i = 0; i < count; i++)
+            {
+                whole.Record(values[i]);
+                parts[i % parts.Length].Record(values[i]);
+            }
+
+            var merged = new LatencyHistogram();
+            foreach (var part in parts)
+            {
+                merged.Merge(part);
+            }
+
+            Array.Sort(values);
+            var before = failures.Count;
+            Check($"{name}", whole, values, failures);
+            Check($"{name} (merged from 4)", merged, values, failures);
+            CheckBuckets(values, failures);
+            table.Add(name, Format.Count(count), Format.Count(whole.Percentile(50)), Format.Count(whole.Percentile(99)), Format.Count(whole.Max), failures.Count == before ? "ok" : "MISMATCH");
+        }
+
+        CheckEmpty(failures);
+        var load = await CheckLoadGeneratorAsync(failures, context.Cancellation);
+        table.Add("load generator: 8 workers, 1 s, every 10th op fails", Format.Count(load), "", "", "", failures.Any(f => f.StartsWith("load", StringComparison.Ordinal)) ? "MISMATCH" : "ok");
+
+        context.Report.Line("## selftest");
+        context.Report.Line();
+        context.Report.Table(table);
+        foreach (var failure in failures)
+        {
+            context.Report.Line($"- MISMATCH {failure}");
+        }
+
+        context.Report.Line(failures.Count == 0 ? "selftest: all checks passed" : $"selftest: {failures.Count} checks failed");
+        return failures.Count == 0 ? 0 : 1;
+    }
+
+    private static void Check(string name, LatencyHistogram histogram, long[] sorted, List<string> failures)
+    {
+        void Expect(bool condition, string what)
+        {
+            if (!condition)
+            {
+                failures.Add($"{name}: {what}");
+            }
+        }
+
+        var exactMean = sorted.Select(v => (double)v).Sum() / sorted.Length;
+        Expect(histogram.Count == sorted.Length, $"count {histogram.Count} != {sorted.Length}");
+        Expect(histogram.Min == sorted[0], $"min {histogram.Min} != {sorted[0]}");
+        Expect(histogram.Max == sorted[^1], $"max {histogram.Max} != {sorted[^1]}");
+        Expect(Math.Abs(histogram.Mean - exactMean) <= Math.Max(1e-9, exactMean * 1e-12), $"mean {histogram.Mean} != {exactMean}");
+        foreach (var p in Percentiles)
+        {
+            var exact = sorted[LatencyHistogram.Rank(p, sorted.Length) - 1];
+            var reported = histogram.Percentile(p);
+            // The histogram answers with the top of the exact value's bucket, never below the exact value and
+            // never more than 1/128 above it; below 256 it is exact.
+            var expected = Math.Min(LatencyHistogram.HighestEquivalentValue(exact), sorted[^1]);
+            Expect(reported == expected, $"p{p} = {reported}, expected {expected} (exact {exact})");
+            Expect(reported >= exact && reported - exact <= exact / 128, $"p{p} = {reported} is not within 1/128 above the exact {exact}");
+        }
+    }
+
+    private static void CheckBuckets(long[] values, List<string> failures)
+    {
+        foreach (var value in values.Take(2_000))
+        {
+            var low = LatencyHistogram.LowestEquivalentValue(value);
+            var high = LatencyHistogram.HighestEquivalentValue(value);
+            if (low > value || high < value || high - low + 1 > Math.Max(1, value / 128))
+            {
+                failures.Add($"bucket of {value} is [{low}, {high}]");
+                return;
+            }
+        }
+    }
+
+    private static void CheckEmpty(List<string> failures)
+    {
+        var empty = new LatencyHistogram();
+        if (empty.Count != 0 || empty.Min != 0 || empty.Max != 0 || empty.Mean != 0 || empty.Percentile(99) != 0)
+        {
+            failures.Add("an empty histogram does not answer 0 everywhere");
+        }
+    }
+
+    private static async Task<long> CheckLoadGeneratorAsync(List<string> failures, CancellationToken cancellationToken)
+    {
+        var options = new LoadOptions { Workers = 8, Duration = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromMilliseconds(200), Label = "selftest" };
+        var result = await LoadGenerator.RunAsync(options, _ => new FakeWorker(), cancellationToken);
+        var ok = result.Succeeded("fake");
+        var failed = result.Errors.GetValueOrDefault("fake Boom");
+        var total = ok + failed;
+        if (ok == 0 || result.Latencies.Count != 1)
+        {
+            failures.Add($"load generator: {ok} successes, kinds {string.Join(",", result.Latencies.Keys)}");
+        }
+
+        // Each worker fails exactly every 10th call; the window cuts each worker's sequence at both ends.
+        if (Math.Abs(failed - (total / 10.0)) > options.Workers * 2)
+        {
+            failures.Add($"load generator: {failed} failures of {total}, expected about {total / 10}");
+        }
+
+        if (result.PerSecond.Sum() != ok)
+        {
+            failures.Add($"load generator: per-second counts add up to {result.PerSecond.Sum()}, not {ok}");
+        }
+
+        if (result.Latencies.TryGetValue("fake", out var latency) && latency.Percentile(50) < 900)
+        {
+            failures.Add($"load generator: median latency {latency.Percentile(50)} µs of a 1 ms operation");
+        }
+
+        return total;
+    }
+}
