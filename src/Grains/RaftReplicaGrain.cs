@@ -185,15 +185,22 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         {
             var ready = node.Ready();
             var early = SendLeaderRequestsEarly(ready);
-            if (ready.HardState is not null || ready.Entries.Count > 0)
+
+            // Committed entries are durable on a quorum already: apply them (and answer their clients) without
+            // waiting for this node's own write.
+            Apply(ready.CommittedEntries);
+            if (ready.MustSync)
             {
-                // Durable before anything that depends on it leaves this node (§5.2, §5.3).
-                await store.SaveAsync(ready.HardState, ready.Entries, ready.MustSync, CancellationToken.None);
+                // Durable before anything that depends on it leaves this node (§5.2, §5.3). A commit-only change
+                // is not written at all: the commit index need not be durable (a restart relearns it from the
+                // leader) and it rides along with the next write of entries or term.
+                await store.SaveAsync(ready.HardState, ready.Entries, sync: true, CancellationToken.None);
                 log.Append(ready.Entries);
-                if (ready.HardState is { } hardState)
-                {
-                    log.SetHardState(hardState);
-                }
+            }
+
+            if (ready.HardState is { } hardState)
+            {
+                log.SetHardState(hardState);
             }
 
             foreach (var message in ready.Messages)
@@ -204,7 +211,6 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
                 }
             }
 
-            Apply(ready.CommittedEntries);
             if (ready.SoftState is { } soft)
             {
                 OnRoleChanged(soft);

@@ -6,7 +6,8 @@ namespace OrleansRaft.Silo;
 /// <summary>Reads a request body into one array, refusing it as soon as it passes a size limit.</summary>
 internal static class RequestBody
 {
-    private const int InitialChunk = 64 << 10;
+    // Small: most bodies without a Content-Length are one small message; the buffer doubles as needed.
+    private const int InitialChunk = 4 << 10;
 
     /// <summary>
     /// The whole body; or a problem+json 413 once more than <paramref name="maxBytes"/> arrived or were announced,

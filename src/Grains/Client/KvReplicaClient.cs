@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OrleansRaft.Grains.Kv;
@@ -85,7 +86,11 @@ public sealed class KvReplicaClient : IKvReplica
         try
         {
             using var request = NewRequest(HttpMethod.Post, ReplicaApi.Kv(GroupId));
-            request.Content = JsonContent.Create(message, ReplicaJsonContext.Default.KvRequestMessage);
+            // Serialized up front so the request carries a Content-Length and the silo reads it into one exact buffer.
+            request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(message, ReplicaJsonContext.Default.KvRequestMessage))
+            {
+                Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
+            };
             using var response = await http.SendAsync(request, cancellationToken);
             if (response.StatusCode == HttpStatusCode.OK)
             {
