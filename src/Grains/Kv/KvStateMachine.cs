@@ -89,7 +89,11 @@ public sealed class KvStateMachine(TimeSpan sessionTimeout, int maxRepliesPerSes
         while (session.Replies.Count > 0
                && (session.Replies.First().Key < session.LowestUnanswered || session.Replies.Count > maxRepliesPerSession))
         {
-            session.Replies.Remove(session.Replies.First().Key);
+            var forgotten = session.Replies.First().Key;
+            session.Replies.Remove(forgotten);
+
+            // A reply dropped for room is gone: a retry of it must be refused as stale, never applied again.
+            session.LowestUnanswered = Math.Max(session.LowestUnanswered, forgotten + 1);
         }
 
         return result;

@@ -52,6 +52,22 @@ public sealed class KvStateMachineTests
     }
 
     [Fact]
+    public void ReplyEvictedForRoomMakesItsRetryStaleNotAppliedTwice()
+    {
+        var kv = new KvStateMachine(TimeSpan.FromMinutes(10), maxRepliesPerSession: 2);
+        for (var sequence = 1; sequence <= 3; sequence++)
+        {
+            // The client still waits for sequence 1 (LowestUnanswered = 1), yet only two replies fit.
+            Apply(kv, new KvCommand(KvOperation.Append, "k", Bytes(sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)), new ClientRequest("c", sequence, 1), sequence));
+        }
+
+        var retry = Apply(kv, new KvCommand(KvOperation.Append, "k", Bytes("1"), new ClientRequest("c", 1, 1), 4));
+        Assert.True(retry!.Value.Stale);
+        kv.TryGet("k", out var value);
+        Assert.Equal("123", Encoding.UTF8.GetString(value));
+    }
+
+    [Fact]
     public void SessionsExpireByLogTimeNotWallClock()
     {
         var kv = new KvStateMachine(TimeSpan.FromMinutes(1));
