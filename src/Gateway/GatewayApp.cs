@@ -1,0 +1,153 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansRaft.Gateway.Configuration;
+using OrleansRaft.Gateway.Forwarding;
+using OrleansRaft.Gateway.Http;
+
+namespace OrleansRaft.Gateway;
+
+/// <summary>
+/// Builds the gateway: Kestrel serving HTTP/1.1 on --urls and h2c on --h2-urls, the REST routes, OpenAPI, and
+/// problem+json for every error. Also the type WebApplicationFactory starts the gateway by.
+/// </summary>
+public sealed class GatewayApp
+{
+    private GatewayApp()
+    {
+    }
+
+    public const string KvRoute = "/v1/kv/{key}";
+
+    public const string AppendRoute = "/v1/kv/{key}/append";
+
+    /// <param name="hostArguments">Host settings (contentRoot, environment, "Section:Key" values) for the builder's configuration.</param>
+    public static WebApplicationBuilder CreateBuilder(IReadOnlyList<string> hostArguments)
+    {
+        // appsettings.json lives beside the binary, whatever the working directory (unless a test host sets the root).
+        var contentRootGiven = hostArguments.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase));
+        return WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [.. hostArguments],
+            ContentRootPath = contentRootGiven ? null : AppContext.BaseDirectory,
+        });
+    }
+
+    public static WebApplication Build(GatewayOptions options, Action<ILoggingBuilder>? configureLogging = null) =>
+        Build(CreateBuilder([]), options, configureLogging);
+
+    /// <param name="configureLogging">Runs after the default single-line console logging; tests replace it.</param>
+    public static WebApplication Build(WebApplicationBuilder builder, GatewayOptions options, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        // ASP.NET Core starts an Activity per request whenever this category can log at all, and HttpClient then
+        // propagates it to the silo: measurable on the hot path for log lines the gateway never writes.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        configureLogging?.Invoke(builder.Logging);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxValueBytes;
+            // A body that stops arriving is cut off (408, connection closed) instead of holding a request open.
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromMilliseconds(options.BodyTimeoutMs));
+            // Let a non-ASCII Idempotency-Key reach validation (a 400 problem) instead of a bare connection-level 400.
+            kestrel.RequestHeaderEncodingSelector = _ => Encoding.Latin1;
+            foreach (var url in options.Urls)
+            {
+                Listen(kestrel, url, HttpProtocols.Http1);
+            }
+
+            // Cleartext HTTP/2 needs prior knowledge, which Kestrel offers only on an HTTP/2-only endpoint.
+            foreach (var url in options.H2Urls)
+            {
+                Listen(kestrel, url, HttpProtocols.Http2);
+            }
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "OrleansRaft gateway";
+            document.Info.Description = "Linearizable key/value store over Raft. Every error is application/problem+json (RFC 9457).";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<SiloSet>();
+        builder.Services.AddSingleton<LeaderCache>();
+        builder.Services.AddSingleton<KvForwarder>();
+        builder.Services.AddSingleton<ClientSessions>();
+        builder.Services.AddSingleton(new DeadlinePool(options.Deadline));
+        builder.Services.AddSingleton<KvEndpoints>();
+        builder.Services.AddSingleton<ClusterEndpoints>();
+
+        var app = builder.Build();
+        Map(app);
+        return app;
+    }
+
+    /// <summary>The addresses the running gateway listens on, with real ports when it was asked for port 0.</summary>
+    public static IReadOnlyList<Uri> BoundAddresses(WebApplication app) => [.. app.Urls.Select(url => new Uri(url))];
+
+    private static void Map(WebApplication app)
+    {
+        app.UseRouting();
+        app.UseMiddleware<RoutingProblems>();
+
+        var kv = app.Services.GetRequiredService<KvEndpoints>();
+        var cluster = app.Services.GetRequiredService<ClusterEndpoints>();
+        // Delegates rather than RequestDelegates: only those get OpenAPI descriptions (RouteHandlerBuilder).
+        app.MapPut(KvRoute, (Func<HttpContext, Task>)kv.PutAsync)
+            .WithName("PutKey").WithTags("kv").WithSummary("Write a value")
+            .DescribeKey().DescribeValueBody("The value: 0 bytes up to --max-value-bytes (default 1 MiB).")
+            .Produces<PutReply>().ProducesKvProblems().ProducesProblem(StatusCodes.Status413PayloadTooLarge, Problems.ContentType);
+        app.MapGet(KvRoute, (Func<HttpContext, Task>)kv.GetAsync)
+            .WithName("GetKey").WithTags("kv").WithSummary("Read a value (linearizable unless consistency=stale)")
+            .DescribeKey().DescribeConsistency().ProducesOctetStream()
+            .ProducesKvProblems().ProducesProblem(StatusCodes.Status404NotFound, Problems.ContentType);
+        app.MapDelete(KvRoute, (Func<HttpContext, Task>)kv.DeleteAsync)
+            .WithName("DeleteKey").WithTags("kv").WithSummary("Delete a key")
+            .DescribeKey().Produces<DeleteReply>().ProducesKvProblems();
+        app.MapPost(AppendRoute, (Func<HttpContext, Task>)kv.AppendAsync)
+            .WithName("AppendToKey").WithTags("kv").WithSummary("Append to a value (absent = empty)")
+            .DescribeKey().DescribeValueBody("The suffix to append.")
+            .Produces<AppendReply>().ProducesKvProblems().ProducesProblem(StatusCodes.Status413PayloadTooLarge, Problems.ContentType);
+        app.MapGet("/v1/cluster", (Func<HttpContext, Task>)cluster.ClusterAsync)
+            .WithName("Cluster").WithTags("cluster").WithSummary("Every silo's role, term and indexes").Produces<ClusterReply>();
+        app.MapGet("/healthz", (Func<HttpContext, Task>)ClusterEndpoints.HealthAsync)
+            .WithName("Health").WithTags("cluster").WithSummary("200 while the gateway process runs").Produces<string>(contentType: "text/plain");
+        app.MapGet("/readyz", (Func<HttpContext, Task>)cluster.ReadyAsync)
+            .WithName("Ready").WithTags("cluster").WithSummary("200 when a leader is known and answers; else 503")
+            .Produces<ReadyReply>().ProducesProblem(StatusCodes.Status503ServiceUnavailable, Problems.ContentType);
+        app.MapOpenApi();
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, Uri address, HttpProtocols protocols)
+    {
+        if (address.IsLoopback && !IPAddress.TryParse(address.Host.Trim('[', ']'), out _))
+        {
+            kestrel.ListenLocalhost(address.Port, listen => listen.Protocols = protocols);
+        }
+        else if (IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip))
+        {
+            kestrel.Listen(ip, address.Port, listen => listen.Protocols = protocols);
+        }
+        else
+        {
+            // A host name: listen on every interface, the name resolves to one of them.
+            kestrel.ListenAnyIP(address.Port, listen => listen.Protocols = protocols);
+        }
+    }
+}

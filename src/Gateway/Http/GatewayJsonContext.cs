@@ -1,0 +1,14 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OrleansRaft.Gateway.Http;
+
+/// <summary>Every JSON shape the gateway writes, serialized without reflection.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PutReply))]
+[JsonSerializable(typeof(AppendReply))]
+[JsonSerializable(typeof(DeleteReply))]
+[JsonSerializable(typeof(ClusterReply))]
+[JsonSerializable(typeof(ReadyReply))]
+[JsonSerializable(typeof(ProblemReply))]
+public sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -1,0 +1,3 @@
+using OrleansRaft.Gateway;
+
+return await GatewayProgram.RunAsync(args);
