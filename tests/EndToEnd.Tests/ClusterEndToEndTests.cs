@@ -49,7 +49,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
     {
         this.output = output;
         var root = ProcessLogFolder.RepositoryRoot();
-        var firstPort = FreePortBlock.Pick(Nodes + 1);
+        var firstPort = FreeTcpPorts.PickBlock(Nodes + 1);
         script = new ClusterScript(root, Path.Combine(root, ".data", $"e2e-{run}"), gatewayPort: firstPort + Nodes, siloBasePort: firstPort, Log);
         gateway = new GatewayClient(script.Gateway);
     }

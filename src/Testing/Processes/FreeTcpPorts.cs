@@ -35,6 +35,22 @@ public static class FreeTcpPorts
         return [.. picked];
     }
 
+    /// <summary>The first of <paramref name="count"/> consecutive free ports.</summary>
+    public static int PickBlock(int count)
+    {
+        var below = EphemeralRangeStart() - count;
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            var first = Random.Shared.Next(Lowest, below);
+            if (Enumerable.Range(first, count).All(IsFree))
+            {
+                return first;
+            }
+        }
+
+        throw new InvalidOperationException($"no {count} consecutive free ports in [{Lowest}, {below}) after {Attempts} attempts");
+    }
+
     private static bool IsFree(int port)
     {
         try

@@ -4,6 +4,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using OrleansRaft.Gateway.Tests.Infrastructure;
+using OrleansRaft.Testing.Polling;
+using OrleansRaft.Testing.Processes;
 using Xunit.Abstractions;
 
 namespace OrleansRaft.Gateway.Tests.Api;

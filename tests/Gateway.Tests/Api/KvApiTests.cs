@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using OrleansRaft.Gateway.Tests.Infrastructure;
+using OrleansRaft.Testing.Polling;
 using Xunit.Abstractions;
 
 namespace OrleansRaft.Gateway.Tests.Api;

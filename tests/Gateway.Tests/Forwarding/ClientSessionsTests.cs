@@ -1,6 +1,7 @@
 using OrleansRaft.Gateway.Forwarding;
 using OrleansRaft.Gateway.Tests.Infrastructure;
 using OrleansRaft.Grains.Kv;
+using OrleansRaft.Testing.Polling;
 
 namespace OrleansRaft.Gateway.Tests.Forwarding;
 

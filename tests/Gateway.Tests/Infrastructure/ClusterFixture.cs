@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using OrleansRaft.Testing.Polling;
 
 namespace OrleansRaft.Gateway.Tests.Infrastructure;
 

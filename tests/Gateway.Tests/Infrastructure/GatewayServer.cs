@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using OrleansRaft.Gateway.Configuration;
+using OrleansRaft.Testing.Processes;
 
 namespace OrleansRaft.Gateway.Tests.Infrastructure;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using OrleansRaft.Grains;
-using OrleansRaft.Silo;
+using OrleansRaft.Testing.Polling;
+using OrleansRaft.Testing.Processes;
+using OrleansRaft.Testing.Silos;
 
 namespace OrleansRaft.Gateway.Tests.Infrastructure;
 
@@ -28,17 +30,8 @@ internal sealed class SiloCluster : IAsyncDisposable
         var ports = Enumerable.Range(1, count).ToDictionary(id => (long)id, _ => FreePort.Next());
         var (min, max) = electionTimeoutMs ?? (150, 300);
         var silos = await Task.WhenAll(ports.Keys.Select(id => TestSilo.StartAsync(
-            new SiloOptions
-            {
-                NodeId = id,
-                Peers = ports.ToDictionary(p => p.Key, p => new Uri($"http://127.0.0.1:{p.Value}")),
-                InMemory = true,
-                Seed = (int)id * 7919,
-                ElectionTimeoutMinMs = min,
-                ElectionTimeoutMaxMs = max,
-                Transport = new() { InitialBackoff = TimeSpan.FromMilliseconds(20), MaxBackoff = TimeSpan.FromMilliseconds(200) },
-            },
-            sink)));
+            TestSilo.OptionsFor(id, ports) with { ElectionTimeoutMinMs = min, ElectionTimeoutMaxMs = max },
+            prefix => new SinkLoggerProvider(sink, prefix))));
         return new SiloCluster(silos, sink);
     }
 

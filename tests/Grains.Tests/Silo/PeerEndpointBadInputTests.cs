@@ -2,10 +2,12 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Headers;
 using OrleansRaft.Grains.Kv;
-using OrleansRaft.Grains.Tests.Transport;
 using OrleansRaft.Grains.Transport;
 using OrleansRaft.Raft;
 using OrleansRaft.Raft.Messages;
+using OrleansRaft.Testing.Polling;
+using OrleansRaft.Testing.Processes;
+using OrleansRaft.Testing.Silos;
 using Xunit.Abstractions;
 
 namespace OrleansRaft.Grains.Tests.Silo;
@@ -18,7 +20,7 @@ public sealed class PeerEndpointBadInputTests(ITestOutputHelper output)
     public async Task Bad_peer_input_is_refused_and_the_silo_keeps_serving_with_its_log_intact()
     {
         var options = TestSilo.OptionsFor(1, new Dictionary<long, int> { [1] = 0 }) with { MaxMessageBytes = 64 << 10, MaxBatchBytes = 16 << 10 };
-        await using var silo = await TestSilo.StartAsync(options, output);
+        await using var silo = await TestSilo.StartAsync(options, prefix => new TestOutputLoggerProvider(output, prefix));
         await Eventually.HoldsAsync(async () => (await silo.Client.Status(CancellationToken.None)).Role == "leader", Deadline, () => "the single silo did not elect itself");
         Assert.Equal(KvStatus.Ok, (await silo.Client.Put("k1", "v1"u8.ToArray(), new ClientRequest("c", 1, 1), CancellationToken.None)).Status);
         var before = await silo.Client.Status(CancellationToken.None);
@@ -123,7 +125,7 @@ public sealed class PeerEndpointBadInputTests(ITestOutputHelper output)
     public async Task Replica_api_refuses_what_it_cannot_take()
     {
         var options = TestSilo.OptionsFor(1, new Dictionary<long, int> { [1] = 0 });
-        await using var silo = await TestSilo.StartAsync(options, output);
+        await using var silo = await TestSilo.StartAsync(options, prefix => new TestOutputLoggerProvider(output, prefix));
         using var http = silo.NewHttpClient();
 
         using (var response = await http.GetAsync("/replica/v1/42/status"))

@@ -1,6 +1,8 @@
 using System.Text;
 using OrleansRaft.Grains.Kv;
-using OrleansRaft.Grains.Tests.Transport;
+using OrleansRaft.Testing.Polling;
+using OrleansRaft.Testing.Processes;
+using OrleansRaft.Testing.Silos;
 using Xunit.Abstractions;
 
 namespace OrleansRaft.Grains.Tests.Silo;
@@ -14,7 +16,7 @@ public sealed class SiloClusterTests(ITestOutputHelper output)
     public async Task Three_silos_elect_commit_read_redirect_transfer_and_survive_a_stopped_leader()
     {
         var ports = new Dictionary<long, int> { [1] = FreePort.Next(), [2] = FreePort.Next(), [3] = FreePort.Next() };
-        var silos = await Task.WhenAll(ports.Keys.Select(id => TestSilo.StartAsync(TestSilo.OptionsFor(id, ports), output)));
+        var silos = await Task.WhenAll(ports.Keys.Select(id => TestSilo.StartAsync(TestSilo.OptionsFor(id, ports), prefix => new TestOutputLoggerProvider(output, prefix))));
         try
         {
             var leader = await AgreedLeaderAsync(silos);

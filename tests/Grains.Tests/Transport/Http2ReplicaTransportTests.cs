@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using OrleansRaft.Grains.Transport;
 using OrleansRaft.Raft.Messages;
+using OrleansRaft.Testing.Polling;
+using OrleansRaft.Testing.Processes;
 
 namespace OrleansRaft.Grains.Tests.Transport;
 

@@ -1,7 +1,7 @@
-namespace OrleansRaft.Gateway.Configuration;
+namespace OrleansRaft.Grains.Hosting;
 
 /// <summary>
-/// The command line split in two: the gateway's own options by name, and host settings (<c>--key=value</c>
+/// The command line split in two: the host's own options by name, and host settings (for the gateway: <c>--key=value</c>
 /// with a colon in the key, or contentRoot/environment/applicationName) passed on to the ASP.NET Core host.
 /// </summary>
 public sealed record ParsedArguments(

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace OrleansRaft.Grains.Tests.Transport;
+namespace OrleansRaft.Testing.Processes;
 
-internal static class FreePort
+public static class FreePort
 {
     /// <summary>A loopback port nothing listens on right now, for a server started later at a known address.</summary>
     public static int Next()

@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using Xunit;
 
-namespace OrleansRaft.Gateway.Tests.Infrastructure;
+namespace OrleansRaft.Testing.Polling;
 
 /// <summary>Polls a condition until it holds or a deadline passes, then fails saying what was awaited.</summary>
-internal static class Eventually
+public static class Eventually
 {
     public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
     {
@@ -18,4 +19,7 @@ internal static class Eventually
             await Task.Delay(20);
         }
     }
+
+    public static Task HoldsAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe) =>
+        HoldsAsync(() => Task.FromResult(condition()), timeout, describe);
 }
