@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using OrleansRaft.Gateway.Tests.Infrastructure;
+using OrleansRaft.Testing.Http;
 using OrleansRaft.Testing.Polling;
 using Xunit.Abstractions;
 
@@ -149,7 +150,7 @@ public sealed class KvApiTests : IClassFixture<ClusterFixture>
         await ProblemAssert.IsProblemAsync(await client.PutAsync($"/v1/kv/{key}", new ByteArrayContent(new byte[MiB + 1])), HttpStatusCode.RequestEntityTooLarge, "value-too-large");
 
         // No Content-Length: the body streams and is cut off once past the limit.
-        var streamed = new StreamContent(new UnknownLengthStream(MiB + 1));
+        var streamed = new StreamContent(new UnknownLengthStream(new byte[MiB + 1]));
         Assert.Null(streamed.Headers.ContentLength);
         await ProblemAssert.IsProblemAsync(await client.PutAsync($"/v1/kv/{key}", streamed), HttpStatusCode.RequestEntityTooLarge, "value-too-large");
         await ProblemAssert.IsProblemAsync(await client.PostAsync($"/v1/kv/{key}/append", new ByteArrayContent(new byte[MiB + 1])), HttpStatusCode.RequestEntityTooLarge, "value-too-large");
@@ -160,7 +161,7 @@ public sealed class KvApiTests : IClassFixture<ClusterFixture>
         Random.Shared.NextBytes(value);
         Assert.Equal(HttpStatusCode.OK, (await client.PutAsync($"/v1/kv/{key}", new ByteArrayContent(value))).StatusCode);
         Assert.Equal(value, await client.GetByteArrayAsync($"/v1/kv/{key}"));
-        Assert.Equal(HttpStatusCode.OK, (await client.PutAsync($"/v1/kv/{key}", new StreamContent(new UnknownLengthStream(MiB)))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsync($"/v1/kv/{key}", new StreamContent(new UnknownLengthStream(new byte[MiB])))).StatusCode);
         await fixture.AssertStillServingAsync();
     }
 

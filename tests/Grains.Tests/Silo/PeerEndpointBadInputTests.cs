@@ -5,6 +5,7 @@ using OrleansRaft.Grains.Kv;
 using OrleansRaft.Grains.Transport;
 using OrleansRaft.Raft;
 using OrleansRaft.Raft.Messages;
+using OrleansRaft.Testing.Http;
 using OrleansRaft.Testing.Polling;
 using OrleansRaft.Testing.Processes;
 using OrleansRaft.Testing.Silos;

@@ -1,7 +1,7 @@
-namespace OrleansRaft.Grains.Tests.Silo;
+namespace OrleansRaft.Testing.Http;
 
 /// <summary>A read-only stream that hides its length, so HTTP sends it without a Content-Length.</summary>
-internal sealed class UnknownLengthStream(byte[] data) : Stream
+public sealed class UnknownLengthStream(byte[] data) : Stream
 {
     private readonly MemoryStream inner = new(data);
 
