@@ -98,6 +98,12 @@ public static class ServiceChecks
     {
         foreach (var service in stack.Compose.Services.Values)
         {
+            if (stack.Silos.Contains(service) && stack.SiloOptions(service).Options is null
+                || stack.Gateways.Contains(service) && stack.GatewayOptions(service).Options is null)
+            {
+                continue; // its options do not load: reported by Silos/Gateways, and its ports are unknown
+            }
+
             var listening = stack.ListeningPorts(service);
             if (listening is null)
             {
@@ -107,12 +113,12 @@ public static class ServiceChecks
 
             foreach (var port in service.Ports.Where(p => !listening.Contains(p.ContainerPort)))
             {
-                problems.Add($"service {service.Name} publishes container port {port.ContainerPort}, but it listens on {string.Join(", ", listening.Order())}");
+                problems.Add($"service {service.Name} publishes container port {port.ContainerPort}, but it listens on {Describe(listening)}");
             }
 
             foreach (var port in stack.DockerfileOf(service)?.ExposedPorts.Where(p => !listening.Contains(p)) ?? [])
             {
-                problems.Add($"service {service.Name}: its Dockerfile EXPOSEs {port}, but it listens on {string.Join(", ", listening.Order())}");
+                problems.Add($"service {service.Name}: its Dockerfile EXPOSEs {port}, but it listens on {Describe(listening)}");
             }
 
             foreach (var port in service.Ports.Where(p => p.HostIp is not "127.0.0.1"))
@@ -154,6 +160,8 @@ public static class ServiceChecks
             }
         }
     });
+
+    private static string Describe(IReadOnlySet<int> ports) => ports.Count == 0 ? "nothing" : string.Join(", ", ports.Order());
 
     private static string Describe(IReadOnlyDictionary<long, Uri> nodes) =>
         string.Join(",", nodes.OrderBy(n => n.Key).Select(n => $"{n.Key}={n.Value}"));

@@ -34,7 +34,8 @@ public static class VmChecks
         problems.AddRange(Service(GatewayUnit, unit, Programs.GatewayDll, HostShutdown.Gateway));
         var (options, errors) = Programs.LoadGateway(Arguments(unit, Programs.GatewayDll), environment);
         problems.AddRange(errors.Select(e => $"{GatewayUnit} with its environment file: {e}"));
-        var silo = Programs.LoadSilo(Arguments(Load(files, SiloUnit, []).Unit, Programs.SiloDll), Load(files, SiloUnit, []).Environment).Options;
+        var (siloUnit, siloEnvironment) = Load(files, SiloUnit, []);
+        var silo = Programs.LoadSilo(Arguments(siloUnit, Programs.SiloDll), siloEnvironment).Options;
         if (options is not null && silo is not null && !options.Silos.OrderBy(s => s.Key).SequenceEqual(silo.Peers.OrderBy(p => p.Key)))
         {
             problems.Add($"{GatewayUnit}: the gateway's silos ({string.Join(",", options.Silos.Values)}) are not the silos' peers ({string.Join(",", silo.Peers.Values)})");
