@@ -10,7 +10,7 @@ public static partial class GrafanaChecks
 {
     public const string ProvisioningPath = "/etc/grafana/provisioning";
 
-    /// <summary>The provisioned data sources, with "$$" read as the literal "$" Grafana makes of it.</summary>
+    /// <summary>The provisioned data sources, as written (a "$$" stays "$$").</summary>
     public static IReadOnlyList<Datasource> Datasources(ComposeStack stack)
     {
         var folder = stack.MountedFile(stack.Grafana, ProvisioningPath) + "/datasources";
