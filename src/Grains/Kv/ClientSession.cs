@@ -8,4 +8,16 @@ internal sealed class ClientSession
     public long LowestUnanswered { get; set; }
 
     public long LastActive { get; set; }
+
+    /// <summary>A deep copy: a snapshot must not see replies added after it was taken.</summary>
+    public ClientSession Copy()
+    {
+        var copy = new ClientSession { LowestUnanswered = LowestUnanswered, LastActive = LastActive };
+        foreach (var (sequence, reply) in Replies)
+        {
+            copy.Replies[sequence] = reply;
+        }
+
+        return copy;
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansRaft.Grains;
 using OrleansRaft.Grains.Storage;
+using OrleansRaft.Raft;
 using OrleansRaft.Testing.Time;
 
 namespace OrleansRaft.Testing.Cluster;
@@ -16,12 +17,13 @@ public sealed class TestCluster : IAsyncDisposable
     private const int MaxSettleRounds = 100_000;
 
     private readonly Dictionary<long, RaftReplicaGrain?> replicas = [];
-    private readonly Dictionary<long, ILogStore> stores = [];
+    private readonly Dictionary<long, RecordingLogStore> stores = [];
 
     private TestCluster(TestClusterOptions options)
     {
         Options = options;
         NodeIds = [.. Enumerable.Range(1, options.Size).Select(i => (long)i)];
+        Network = new TestNetwork(Time, options.Seed);
     }
 
     public TestClusterOptions Options { get; }
@@ -30,7 +32,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     public ManualTimeProvider Time { get; } = new();
 
-    public TestNetwork Network { get; } = new();
+    public TestNetwork Network { get; }
 
     /// <summary>Creates the store for a node; the default keeps the log in memory.</summary>
     public Func<long, ILogStore> StoreFactory { get; init; } = _ => new InMemoryLogStore();
@@ -40,7 +42,7 @@ public sealed class TestCluster : IAsyncDisposable
         var cluster = new TestCluster(options ?? new TestClusterOptions()) { StoreFactory = storeFactory ?? (_ => new InMemoryLogStore()) };
         foreach (var id in cluster.NodeIds)
         {
-            cluster.stores[id] = cluster.StoreFactory(id);
+            cluster.stores[id] = new RecordingLogStore(cluster.StoreFactory(id));
             await cluster.StartReplicaAsync(id);
         }
 
@@ -53,7 +55,45 @@ public sealed class TestCluster : IAsyncDisposable
 
     public bool IsRunning(long node) => replicas[node] is not null;
 
-    public ILogStore Store(long node) => stores[node];
+    public ILogStore Store(long node) => stores[node].Inner;
+
+    /// <summary>
+    /// How many replicas have applied an entry at <paramref name="index"/>, and its data; fails if two replicas
+    /// applied different entries there (state machine safety, as 6.5840's nCommitted).
+    /// </summary>
+    public async Task<(int Count, LogEntry? Entry)> AppliedAtAsync(long index)
+    {
+        var count = 0;
+        LogEntry? agreed = null;
+        long agreedOn = 0;
+        foreach (var id in NodeIds.Where(IsRunning))
+        {
+            var status = await RunAsync(Replica(id).Status(CancellationToken.None));
+            if (status.AppliedIndex < index || stores[id].Entry(index) is not { } entry)
+            {
+                continue;
+            }
+
+            if (agreed is { } first && (first.Term != entry.Term || !first.Data.Span.SequenceEqual(entry.Data.Span)))
+            {
+                throw new InvalidOperationException($"nodes {agreedOn} and {id} applied different entries at index {index}: {agreed} vs {entry}");
+            }
+
+            agreed ??= entry;
+            agreedOn = agreedOn == 0 ? id : agreedOn;
+            count++;
+        }
+
+        return (count, agreed);
+    }
+
+    /// <summary>
+    /// A client's call to the replica on <paramref name="node"/> through the network (see
+    /// <see cref="TestNetwork.CallAsync{T}"/>); null when no reply came in time, including when the node is down.
+    /// </summary>
+    public Task<T?> CallAsync<T>(long client, long node, Func<RaftReplicaGrain, CancellationToken, Task<T>> call, TimeSpan timeout)
+        where T : class =>
+        Network.CallAsync(client, node, token => replicas.GetValueOrDefault(node) is { } replica ? call(replica, token) : null, timeout);
 
     /// <summary>Stops a replica: its store keeps what it persisted, everything in memory is gone.</summary>
     public async Task CrashAsync(long node)
@@ -80,8 +120,8 @@ public sealed class TestCluster : IAsyncDisposable
     {
         for (var round = 0; round < MaxSettleRounds; round++)
         {
-            var messages = Network.TakeAll();
-            foreach (var (_, message) in messages)
+            var messages = Network.TakeDue();
+            foreach (var (_, message, _, _) in messages)
             {
                 if (replicas.GetValueOrDefault(message.To) is { } target)
                 {
@@ -98,7 +138,7 @@ public sealed class TestCluster : IAsyncDisposable
                 }
             }
 
-            if (messages.Count == 0 && Network.Pending == 0 && HandledItems() == before)
+            if (messages.Count == 0 && !Network.HasDue() && HandledItems() == before)
             {
                 return;
             }

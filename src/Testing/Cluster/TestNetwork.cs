@@ -4,22 +4,56 @@ using OrleansRaft.Raft.Messages;
 namespace OrleansRaft.Testing.Cluster;
 
 /// <summary>
-/// The network between the replicas of a <see cref="TestCluster"/>: messages wait here until the cluster
-/// delivers them, in the order sent, so a run is repeatable. Links can be cut one way or both.
+/// The network between the replicas (and the clients) of a <see cref="TestCluster"/>. Messages wait here until
+/// they are due on the cluster's clock and the cluster delivers them. Links can be cut one way or both, and the
+/// network can lose, delay, duplicate and reorder (<see cref="Unreliable"/>). Each link draws its faults from
+/// its own seeded <see cref="Random"/>, in the order its sender sent, so a run does not depend on how the
+/// replicas' threads interleave.
 /// </summary>
 public sealed class TestNetwork
 {
     private readonly Lock gate = new();
-    private readonly Queue<(long Group, RaftMessage Message)> queue = new();
+    private readonly TimeProvider time;
+    private readonly int seed;
+    private readonly List<InFlightMessage> queue = [];
+    private readonly Dictionary<(long From, long To), LinkState> links = [];
     private readonly HashSet<(long From, long To)> cut = [];
     private readonly HashSet<long> down = [];
+    private UnreliableOptions? unreliable;
+
+    public TestNetwork(TimeProvider time, int seed)
+    {
+        this.time = time;
+        this.seed = seed;
+    }
 
     /// <summary>Messages handed to the network, delivered or not.</summary>
     public long MessagesSent { get; private set; }
 
+    /// <summary>Their encoded size on the silo-to-silo wire, frame headers included.</summary>
+    public long BytesSent { get; private set; }
+
     /// <summary>Entry payload bytes handed to the network (AppendEntries data).</summary>
     public long PayloadBytesSent { get; private set; }
 
+    /// <summary>Messages lost: dropped by an unreliable network or sent over a cut link.</summary>
+    public long MessagesDropped { get; private set; }
+
+    /// <summary>Client calls made through <see cref="CallAsync{T}"/>, answered or not.</summary>
+    public long ClientCalls { get; private set; }
+
+    public bool IsReliable
+    {
+        get
+        {
+            lock (gate)
+            {
+                return unreliable is null;
+            }
+        }
+    }
+
+    /// <summary>Messages waiting, due or not.</summary>
     public int Pending
     {
         get
@@ -33,6 +67,23 @@ public sealed class TestNetwork
 
     /// <summary>The transport a replica on <paramref name="node"/> sends through.</summary>
     public IReplicaTransport For(long node) => new Endpoint(this, node);
+
+    /// <summary>Loses, delays and reorders from now on; null options mean 6.5840's defaults.</summary>
+    public void Unreliable(UnreliableOptions? options = null)
+    {
+        lock (gate)
+        {
+            unreliable = options ?? new UnreliableOptions();
+        }
+    }
+
+    public void Reliable()
+    {
+        lock (gate)
+        {
+            unreliable = null;
+        }
+    }
 
     /// <summary>Cuts every link to and from <paramref name="node"/>.</summary>
     public void Disconnect(long node)
@@ -51,7 +102,15 @@ public sealed class TestNetwork
         }
     }
 
-    /// <summary>Cuts the links from <paramref name="from"/> to <paramref name="to"/> only (a one-way partition).</summary>
+    public bool IsConnected(long node)
+    {
+        lock (gate)
+        {
+            return !down.Contains(node);
+        }
+    }
+
+    /// <summary>Cuts the link from <paramref name="from"/> to <paramref name="to"/> only (a one-way partition).</summary>
     public void Cut(long from, long to)
     {
         lock (gate)
@@ -60,13 +119,33 @@ public sealed class TestNetwork
         }
     }
 
-    /// <summary>Splits the nodes into sides that cannot reach each other.</summary>
+    /// <summary>Restores the link from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public void Join(long from, long to)
+    {
+        lock (gate)
+        {
+            cut.Remove((from, to));
+        }
+    }
+
+    /// <summary>
+    /// Splits the endpoints (replicas, and clients if named) into sides that cannot reach each other; links
+    /// within a side are restored.
+    /// </summary>
     public void Partition(params IReadOnlyList<long>[] sides)
     {
         lock (gate)
         {
             foreach (var a in sides)
             {
+                foreach (var from in a)
+                {
+                    foreach (var to in a)
+                    {
+                        cut.Remove((from, to));
+                    }
+                }
+
                 foreach (var b in sides.Where(s => s != a))
                 {
                     foreach (var from in a)
@@ -81,7 +160,7 @@ public sealed class TestNetwork
         }
     }
 
-    /// <summary>Restores every link and every node.</summary>
+    /// <summary>Restores every link and every node; an unreliable network stays unreliable.</summary>
     public void Heal()
     {
         lock (gate)
@@ -91,23 +170,168 @@ public sealed class TestNetwork
         }
     }
 
-    internal List<(long Group, RaftMessage Message)> TakeAll()
+    public bool CanReach(long from, long to)
     {
         lock (gate)
         {
-            var all = queue.Where(m => Reachable(m.Message.From, m.Message.To)).ToList();
-            queue.Clear();
-            return all;
+            return Reachable(from, to);
         }
     }
 
+    /// <summary>
+    /// A client's call to a replica, as an RPC over this network: the request and the reply may each be lost
+    /// (or not get through a cut link), and each waits its delay on the cluster's clock. Returns null when no
+    /// reply arrived within <paramref name="timeout"/>; the call may still have taken effect.
+    /// </summary>
+    public async Task<T?> CallAsync<T>(long client, long node, Func<CancellationToken, Task<T>?> call, TimeSpan timeout)
+        where T : class
+    {
+        var deadline = time.GetUtcNow() + timeout;
+        lock (gate)
+        {
+            ClientCalls++;
+        }
+
+        var request = Fate(client, node, isReply: false);
+        if (request.Lost)
+        {
+            return await LostAsync<T>(deadline);
+        }
+
+        await DelayAsync(request.Delay);
+        using var expiry = new CancellationTokenSource(Remaining(deadline), time);
+        if (!CanReach(client, node) || call(expiry.Token) is not { } pending)
+        {
+            return await LostAsync<T>(deadline);
+        }
+
+        T reply;
+        try
+        {
+            reply = await pending.WaitAsync(expiry.Token);
+        }
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var response = Fate(node, client, isReply: true);
+        if (response.Lost)
+        {
+            return await LostAsync<T>(deadline);
+        }
+
+        if (response.Delay >= Remaining(deadline))
+        {
+            return await LostAsync<T>(deadline);
+        }
+
+        await DelayAsync(response.Delay);
+        return CanReach(node, client) ? reply : await LostAsync<T>(deadline);
+    }
+
+    /// <summary>Takes the messages due by now that can still get through, in a repeatable order.</summary>
+    internal List<InFlightMessage> TakeDue()
+    {
+        var now = time.GetUtcNow();
+        lock (gate)
+        {
+            var due = new List<InFlightMessage>();
+            for (var i = queue.Count - 1; i >= 0; i--)
+            {
+                if (queue[i].DeliverAt <= now)
+                {
+                    due.Add(queue[i]);
+                    queue.RemoveAt(i);
+                }
+            }
+
+            due.Sort(static (a, b) => a.CompareTo(b));
+            var reachable = due.Where(m => Reachable(m.Message.From, m.Message.To)).ToList();
+            MessagesDropped += due.Count - reachable.Count;
+            return reachable;
+        }
+    }
+
+    /// <summary>Whether any waiting message is due by now.</summary>
+    internal bool HasDue()
+    {
+        var now = time.GetUtcNow();
+        lock (gate)
+        {
+            return queue.Exists(m => m.DeliverAt <= now);
+        }
+    }
+
+    private static bool IsReply(RaftMessage message) => message is VoteResponse or AppendResponse or HeartbeatResponse;
+
+    private static TimeSpan Remaining(DateTimeOffset deadline, DateTimeOffset now) =>
+        deadline > now ? deadline - now : TimeSpan.Zero;
+
+    private TimeSpan Remaining(DateTimeOffset deadline) => Remaining(deadline, time.GetUtcNow());
+
+    private async Task<T?> LostAsync<T>(DateTimeOffset deadline)
+        where T : class
+    {
+        // A lost RPC looks like one that never answers: the caller learns of it only at its timeout.
+        await DelayAsync(Remaining(deadline));
+        return null;
+    }
+
+    private Task DelayAsync(TimeSpan delay) => delay > TimeSpan.Zero ? Task.Delay(delay, time) : Task.CompletedTask;
+
     private bool Reachable(long from, long to) => !down.Contains(from) && !down.Contains(to) && !cut.Contains((from, to));
 
-    private void Send(long group, RaftMessage message)
+    private MessageFate Fate(long from, long to, bool isReply)
     {
         lock (gate)
         {
+            if (!Reachable(from, to))
+            {
+                return MessageFate.Dropped;
+            }
+
+            if (unreliable is not { } faults)
+            {
+                return MessageFate.Now;
+            }
+
+            var random = Link(from, to).Random;
+            if (random.NextDouble() < (isReply ? faults.ReplyDropRate : faults.RequestDropRate))
+            {
+                return MessageFate.Dropped;
+            }
+
+            var delay = isReply && faults.LongReordering && random.NextDouble() < faults.ReorderRate
+                ? Between(random, faults.ReorderMinDelay, faults.ReorderMaxDelay)
+                : Between(random, faults.MinDelay, faults.MaxDelay);
+            var duplicate = faults.DuplicateRate > 0 && random.NextDouble() < faults.DuplicateRate;
+            return new MessageFate(false, delay, duplicate ? Between(random, faults.MinDelay, faults.MaxDelay) : null);
+        }
+    }
+
+    private static TimeSpan Between(Random random, TimeSpan min, TimeSpan max) =>
+        max <= min ? min : min + TimeSpan.FromMilliseconds(random.Next((int)(max - min).TotalMilliseconds + 1));
+
+    private LinkState Link(long from, long to)
+    {
+        if (!links.TryGetValue((from, to), out var link))
+        {
+            link = new LinkState(new Random(HashCode.Combine(seed, from, to)));
+            links[(from, to)] = link;
+        }
+
+        return link;
+    }
+
+    private void Send(long group, RaftMessage message)
+    {
+        var fate = Fate(message.From, message.To, IsReply(message));
+        var now = time.GetUtcNow();
+        lock (gate)
+        {
             MessagesSent++;
+            BytesSent += MessageCodec.GetFrameSize(message);
             if (message is AppendRequest append)
             {
                 foreach (var entry in append.Entries)
@@ -116,9 +340,17 @@ public sealed class TestNetwork
                 }
             }
 
-            if (Reachable(message.From, message.To))
+            if (fate.Lost)
             {
-                queue.Enqueue((group, message));
+                MessagesDropped++;
+                return;
+            }
+
+            var link = Link(message.From, message.To);
+            queue.Add(new InFlightMessage(group, message, now + fate.Delay, link.NextSequence()));
+            if (fate.DuplicateDelay is { } again)
+            {
+                queue.Add(new InFlightMessage(group, message, now + again, link.NextSequence()));
             }
         }
     }

@@ -177,6 +177,7 @@ public sealed class SiloProcess : IAsyncDisposable
         var running = Running() ?? throw new InvalidOperationException($"node {NodeId} is not running");
         WriteLogLine("==== SIGSTOP");
         ProcessSignals.Send(running.Id, ProcessSignals.Stop);
+        ProcessSignals.WaitUntilStopped(running.Id, ExitTimeout);
         lock (gate)
         {
             paused = true;

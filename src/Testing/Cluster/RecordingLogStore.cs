@@ -1,0 +1,69 @@
+using OrleansRaft.Grains.Storage;
+using OrleansRaft.Raft;
+using OrleansRaft.Raft.Storage;
+
+namespace OrleansRaft.Testing.Cluster;
+
+/// <summary>
+/// Wraps a replica's store and keeps a copy of the log it holds, so a test can read what each replica has at
+/// an index (6.5840's nCommitted) without reaching into the replica.
+/// </summary>
+public sealed class RecordingLogStore(ILogStore inner) : ILogStore
+{
+    private readonly Lock gate = new();
+    private readonly SortedDictionary<long, LogEntry> entries = [];
+
+    public ILogStore Inner => inner;
+
+    /// <summary>The entry stored at <paramref name="index"/>, or null.</summary>
+    public LogEntry? Entry(long index)
+    {
+        lock (gate)
+        {
+            return entries.GetValueOrDefault(index);
+        }
+    }
+
+    public async ValueTask<MemoryStorage> LoadAsync(CancellationToken cancellationToken)
+    {
+        var storage = await inner.LoadAsync(cancellationToken);
+        lock (gate)
+        {
+            entries.Clear();
+            if (storage.LastIndex >= storage.FirstIndex)
+            {
+                foreach (var entry in storage.Entries(storage.FirstIndex, storage.LastIndex + 1, long.MaxValue))
+                {
+                    entries[entry.Index] = entry;
+                }
+            }
+        }
+
+        return storage;
+    }
+
+    public async ValueTask SaveAsync(HardState? hardState, IReadOnlyList<LogEntry> newEntries, bool sync, CancellationToken cancellationToken)
+    {
+        await inner.SaveAsync(hardState, newEntries, sync, cancellationToken);
+        if (newEntries.Count == 0)
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            // §5.3: the stored suffix from the first new index on is replaced.
+            foreach (var stale in entries.Keys.Where(i => i >= newEntries[0].Index).ToList())
+            {
+                entries.Remove(stale);
+            }
+
+            foreach (var entry in newEntries)
+            {
+                entries[entry.Index] = entry;
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
