@@ -17,6 +17,9 @@ public interface IRaftReplica
 
     ValueTask TimeoutNow(TimeoutNow request, CancellationToken cancellationToken);
 
-    /// <summary>An answer to one of the calls above: a vote, append or heartbeat response.</summary>
+    /// <summary>One chunk of the leader's snapshot, for a follower whose next entries the leader compacted (§7).</summary>
+    ValueTask InstallSnapshot(InstallSnapshotRequest request, CancellationToken cancellationToken);
+
+    /// <summary>An answer to one of the calls above: a vote, append, heartbeat or snapshot response.</summary>
     ValueTask Respond(RaftMessage response, CancellationToken cancellationToken);
 }

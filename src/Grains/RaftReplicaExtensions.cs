@@ -12,6 +12,7 @@ public static class RaftReplicaExtensions
             AppendRequest m => replica.AppendEntries(m, cancellationToken),
             HeartbeatRequest m => replica.Heartbeat(m, cancellationToken),
             TimeoutNow m => replica.TimeoutNow(m, cancellationToken),
+            InstallSnapshotRequest m => replica.InstallSnapshot(m, cancellationToken),
             _ => replica.Respond(message, cancellationToken),
         };
 }

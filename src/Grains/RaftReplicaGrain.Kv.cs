@@ -134,6 +134,11 @@ public sealed partial class RaftReplicaGrain : IKvReplica
                 : new KvResponse(KvStatus.Ok) { Index = applied.Index, Length = applied.Length, Deleted = proposal.Operation == KvOperation.Delete && applied.Existed });
         }
 
+        AnswerAppliedReads();
+    }
+
+    private void AnswerAppliedReads()
+    {
         while (readsWaitingForApply.TryPeek(out var read, out var index) && index <= kv.AppliedIndex)
         {
             readsWaitingForApply.Dequeue();

@@ -13,6 +13,8 @@ public sealed partial class RaftReplicaGrain : IRaftReplica
 
     public ValueTask TimeoutNow(TimeoutNow request, CancellationToken cancellationToken) => Receive(request);
 
+    public ValueTask InstallSnapshot(InstallSnapshotRequest request, CancellationToken cancellationToken) => Receive(request);
+
     public ValueTask Respond(RaftMessage response, CancellationToken cancellationToken) => Receive(response);
 
     /// <summary>The transport could not deliver to <paramref name="peer"/>: stop streaming to it and probe.</summary>

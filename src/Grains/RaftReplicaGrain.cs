@@ -59,6 +59,12 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         log = await store.LoadAsync(cancellationToken);
+        if (log.Snapshot is { } snapshot)
+        {
+            using var data = new MemoryStream(snapshot.Data.ToArray(), writable: false);
+            kv.Restore(data);
+        }
+
         var seed = options.Seed ?? Random.Shared.Next();
         node = new RaftNode(
             new RaftOptions
@@ -70,6 +76,10 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
                 HeartbeatTicks = options.HeartbeatTicks,
                 MaxSizePerMessage = options.MaxBatchBytes,
                 MaxInflightMessages = options.MaxInflight,
+                Applied = kv.AppliedIndex,
+
+                // A chunk travels in one peer message, whose size the batch cap already keeps legal.
+                MaxSnapshotChunkBytes = (int)Math.Min(options.MaxBatchBytes, 1 << 20),
                 Random = new Random(seed),
             },
             log);
@@ -86,6 +96,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         timer?.Dispose();
         mailbox.Writer.TryComplete();
         await loop;
+        await snapshotWrite;
         FailPending("the replica is shutting down");
     }
 
@@ -166,6 +177,9 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             case FlushItem flush:
                 flushes.Add(flush);
                 break;
+            case SnapshotSavedItem saved:
+                OnSnapshotSaved(saved);
+                break;
         }
     }
 
@@ -187,9 +201,20 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             var early = SendLeaderRequestsEarly(ready);
 
             // Committed entries are durable on a quorum already: apply them (and answer their clients) without
-            // waiting for this node's own write.
+            // waiting for this node's own write. A snapshot from the leader comes first: they continue after it.
+            if (ready.Snapshot is { } snapshot)
+            {
+                RestoreSnapshot(snapshot);
+            }
+
             Apply(ready.CommittedEntries);
-            if (ready.MustSync)
+            if (ready.Snapshot is { } installed)
+            {
+                await store.InstallSnapshotAsync(installed, ready.HardState, ready.Entries, CancellationToken.None);
+                log.ApplySnapshot(installed);
+                log.Append(ready.Entries);
+            }
+            else if (ready.MustSync)
             {
                 // Durable before anything that depends on it leaves this node (§5.2, §5.3). A commit-only change
                 // is not written at all: the commit index need not be durable (a restart relearns it from the
@@ -219,6 +244,8 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             OnReadStates(ready.ReadStates);
             node.Advance(ready);
         }
+
+        MaybeTakeSnapshot();
     }
 
     /// <summary>
@@ -273,7 +300,10 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             status.LastIndex,
             status.Configuration.Voters,
             status.Configuration.Learners,
-            failure);
+            failure)
+        {
+            SnapshotIndex = SnapshotIndex,
+        };
     }
 
     private static string RoleName(Role role) => role switch

@@ -32,6 +32,15 @@ public sealed record ReplicaOptions
 
     public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Take a snapshot and compact the log once this many entries were applied since the last one; 0 never.</summary>
+    public long SnapshotEntries { get; init; } = 10_000;
+
+    /// <summary>
+    /// Entries kept behind a snapshot, so a follower a little behind catches up from the log instead of a whole
+    /// snapshot (etcd keeps 5,000); capped at <see cref="SnapshotEntries"/>.
+    /// </summary>
+    public long SnapshotTrailingEntries { get; init; } = 1_000;
+
     /// <summary>Seeds election-timeout randomness; tests fix it, production draws one at start.</summary>
     public int? Seed { get; init; }
 }

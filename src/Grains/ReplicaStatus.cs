@@ -13,4 +13,8 @@ public sealed record ReplicaStatus(
     long LastIndex,
     long[] Voters,
     long[] Learners,
-    string? Failure);
+    string? Failure)
+{
+    /// <summary>The newest snapshot this replica holds, taken or installed; 0 for none.</summary>
+    public long SnapshotIndex { get; init; }
+}

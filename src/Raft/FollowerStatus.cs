@@ -1,4 +1,7 @@
 namespace OrleansRaft.Raft;
 
-/// <summary>What a leader knows of one follower's log (Figure 2's nextIndex and matchIndex).</summary>
-public sealed record FollowerStatus(long MatchIndex, long NextIndex, string State, int Inflight, bool RecentActive);
+/// <summary>
+/// What a leader knows of one follower's log (Figure 2's nextIndex and matchIndex). <see cref="PendingSnapshot"/> is
+/// the index of the snapshot being sent to it, 0 when none.
+/// </summary>
+public sealed record FollowerStatus(long MatchIndex, long NextIndex, string State, int Inflight, bool RecentActive, long PendingSnapshot);

@@ -46,6 +46,8 @@ public sealed partial class RaftNode
             heartbeatElapsed = 0;
             BroadcastHeartbeat();
         }
+
+        TickSnapshotChunks();
     }
 
     private void StartElection(bool preVote, bool transfer)
@@ -193,6 +195,7 @@ public sealed partial class RaftNode
         {
             Term = term;
             Vote = None;
+            incoming = null; // chunks of an earlier leader's snapshot will not be continued
         }
 
         Leader = None;

@@ -36,15 +36,17 @@ public sealed partial class RaftNode
 
         var hardState = HardState;
         var softState = SoftState;
+        var snapshot = log.PendingSnapshot;
         var entries = log.UnstableEntries();
         var ready = new Ready(
             hardState != prevHardState ? hardState : null,
             softState != prevSoftState ? softState : null,
+            snapshot,
             entries,
             messages.Count > 0 ? messages : [],
             log.HasNextCommittedEntries ? log.NextCommittedEntries(options.MaxCommittedSizePerReady) : [],
             readStates.Count > 0 ? readStates : [],
-            mustSync: entries.Length > 0 || hardState.Term != prevHardState.Term || hardState.Vote != prevHardState.Vote);
+            mustSync: snapshot is not null || entries.Length > 0 || hardState.Term != prevHardState.Term || hardState.Vote != prevHardState.Vote);
         if (messages.Count > 0)
         {
             messages = new List<RaftMessage>(messages.Count);
@@ -71,6 +73,12 @@ public sealed partial class RaftNode
             prevSoftState = softState;
         }
 
+        if (ready.Snapshot is { } snapshot)
+        {
+            log.SnapshotInstalled(snapshot);
+            AppliedConfiguration = snapshot.Configuration;
+        }
+
         if (ready.Entries.Count > 0)
         {
             var last = ready.Entries[^1];
@@ -86,6 +94,14 @@ public sealed partial class RaftNode
         if (ready.CommittedEntries.Count > 0)
         {
             log.AppliedTo(ready.CommittedEntries[^1].Index);
+            for (var i = ready.CommittedEntries.Count - 1; i >= 0; i--)
+            {
+                if (ready.CommittedEntries[i].Kind == EntryKind.Configuration)
+                {
+                    AppliedConfiguration = Configuration.Decode(ready.CommittedEntries[i].Data.Span);
+                    break;
+                }
+            }
         }
     }
 }

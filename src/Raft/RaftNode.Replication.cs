@@ -47,8 +47,8 @@ public sealed partial class RaftNode
         var prevIndex = pr.Next - 1;
         if (!log.TryGetTerm(prevIndex, out var prevTerm))
         {
-            // The entries this follower needs were compacted away; only a snapshot can bring it up to date.
-            return false;
+            // The entries this follower needs were compacted away; only a snapshot can bring it up to date (§7).
+            return SendSnapshot(to, pr);
         }
 
         var entries = pr.Next <= log.LastIndex
@@ -122,13 +122,19 @@ public sealed partial class RaftNode
             return;
         }
 
-        if (pr.State == ProgressState.Probe)
+        switch (pr.State)
         {
-            pr.BecomeReplicate();
-        }
-        else
-        {
-            pr.Inflights.FreeLE(m.Index);
+            case ProgressState.Probe:
+                pr.BecomeReplicate();
+                break;
+            case ProgressState.Snapshot when pr.Match + 1 >= log.FirstIndex:
+                // It holds what the snapshot would bring (an earlier append got through): abort the snapshot, as etcd.
+                pr.BecomeProbe();
+                pr.BecomeReplicate();
+                break;
+            case ProgressState.Replicate:
+                pr.Inflights.FreeLE(m.Index);
+                break;
         }
 
         if (MaybeCommit())
@@ -165,7 +171,11 @@ public sealed partial class RaftNode
             pr.Inflights.FreeFirstOne();
         }
 
-        if (pr.Match < log.LastIndex)
+        if (pr.State == ProgressState.Snapshot)
+        {
+            SendSnapshotChunk(m.From, pr); // heartbeats keep flowing; a chunk reported lost goes out again
+        }
+        else if (pr.Match < log.LastIndex)
         {
             SendAppend(m.From, sendIfEmpty: true);
         }

@@ -29,7 +29,7 @@ public sealed partial class RaftNode
                 case VoteRequest { PreVote: true }:
                 case VoteResponse { PreVote: true, Granted: true }:
                     break; // a pre-vote round changes nobody's term (thesis §9.6)
-                case AppendRequest or HeartbeatRequest:
+                case AppendRequest or HeartbeatRequest or InstallSnapshotRequest:
                     BecomeFollower(message.Term, message.From);
                     break;
                 default:
@@ -70,7 +70,7 @@ public sealed partial class RaftNode
     {
         switch (message)
         {
-            case AppendRequest or HeartbeatRequest when options.CheckQuorum || options.PreVote:
+            case AppendRequest or HeartbeatRequest or InstallSnapshotRequest when options.CheckQuorum || options.PreVote:
                 // A deposed leader whose term fell behind learns our term and steps down. Without this, a
                 // node that raised its term in a partition could not be heard (its pre-votes fail) and
                 // the stale leader would never learn (thesis §9.6 with §6.2).
@@ -93,6 +93,9 @@ public sealed partial class RaftNode
             case HeartbeatResponse response:
                 HandleHeartbeatResponse(response);
                 break;
+            case InstallSnapshotResponse response:
+                HandleInstallSnapshotResponse(response);
+                break;
         }
     }
 
@@ -107,6 +110,10 @@ public sealed partial class RaftNode
             case HeartbeatRequest request:
                 BecomeFollower(Term, request.From);
                 HandleHeartbeat(request);
+                break;
+            case InstallSnapshotRequest request:
+                BecomeFollower(Term, request.From);
+                HandleInstallSnapshot(request);
                 break;
             case VoteResponse response:
                 HandleVoteResponse(response);
@@ -127,6 +134,11 @@ public sealed partial class RaftNode
                 electionElapsed = 0;
                 Leader = request.From;
                 HandleHeartbeat(request);
+                break;
+            case InstallSnapshotRequest request:
+                electionElapsed = 0;
+                Leader = request.From;
+                HandleInstallSnapshot(request);
                 break;
             case TimeoutNow:
                 // Thesis §3.10: the leader chose us; skip the pre-vote, our voters must not ignore us.

@@ -53,6 +53,7 @@ public sealed partial class RaftNode
 
         (var configuration, configIndex) = log.LatestConfiguration(log.LastIndex);
         Configuration = configuration ?? Configuration.Empty;
+        AppliedConfiguration = log.LatestConfiguration(log.Applied).Configuration ?? Configuration.Empty;
         BecomeFollower(Term, None);
         prevSoftState = SoftState;
     }
@@ -78,6 +79,12 @@ public sealed partial class RaftNode
 
     /// <summary>The configuration in force: the newest one in the log, committed or not (thesis §4.1).</summary>
     public Configuration Configuration { get; private set; }
+
+    /// <summary>
+    /// The configuration as of <see cref="AppliedIndex"/>: the one a snapshot the host takes at AppliedIndex must
+    /// carry (<see cref="Storage.MemoryStorage.CreateSnapshot"/>), so membership survives compaction.
+    /// </summary>
+    public Configuration AppliedConfiguration { get; private set; }
 
     private SoftState SoftState => new(Leader, Role);
 
@@ -163,14 +170,29 @@ public sealed partial class RaftNode
         return true;
     }
 
-    /// <summary>The host could not reach <paramref name="peer"/>: stop streaming to it and probe instead.</summary>
+    /// <summary>
+    /// The host could not reach <paramref name="peer"/>: stop streaming to it and probe instead. A snapshot transfer
+    /// goes on: its outstanding chunk is sent again once the peer answers a heartbeat.
+    /// </summary>
     public void ReportUnreachable(long peer)
     {
-        if (Role == Role.Leader && progress.TryGetValue(peer, out var pr) && pr.State == ProgressState.Replicate)
+        if (Role != Role.Leader || !progress.TryGetValue(peer, out var pr))
+        {
+            return;
+        }
+
+        if (pr.State == ProgressState.Replicate)
         {
             pr.BecomeProbe();
         }
+        else if (pr.State == ProgressState.Snapshot)
+        {
+            pr.ChunkSent = false;
+        }
     }
+
+    /// <summary>The leader's tracker for <paramref name="id"/>: a seam for unit tests, as etcd's tests reach into trk.Progress.</summary>
+    internal Progress? ProgressOf(long id) => progress.GetValueOrDefault(id);
 
     public RaftStatus Status()
     {

@@ -35,6 +35,12 @@ public sealed record RaftOptions
     /// <summary>Cap on AppendEntries in flight to one follower in replicate state (pipelining).</summary>
     public int MaxInflightMessages { get; init; } = 256;
 
+    /// <summary>
+    /// Cap on the snapshot bytes in one InstallSnapshot chunk (§7): a follower that needs a snapshot gets it one chunk
+    /// per round trip, and a transfer cut short resumes from the last chunk the follower holds.
+    /// </summary>
+    public int MaxSnapshotChunkBytes { get; init; } = 1 << 20;
+
     /// <summary>Cap on the committed-entry bytes handed to the host in one <see cref="Ready"/>.</summary>
     public long MaxCommittedSizePerReady { get; init; } = 64 << 20;
 
@@ -64,6 +70,11 @@ public sealed record RaftOptions
         if (MaxInflightMessages <= 0 || MaxSizePerMessage <= 0)
         {
             throw new ArgumentException("in-flight window and message size cap must be positive");
+        }
+
+        if (MaxSnapshotChunkBytes <= 0 || MaxSnapshotChunkBytes > Messages.MessageValidation.MaxSnapshotChunkBytes)
+        {
+            throw new ArgumentException($"snapshot chunk cap must be in [1, {Messages.MessageValidation.MaxSnapshotChunkBytes}]");
         }
     }
 }

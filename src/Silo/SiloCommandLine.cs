@@ -29,6 +29,8 @@ public static class SiloCommandLine
         new("max-batch-bytes", "1048576 (1 MiB)", "Cap on the entry bytes in one AppendEntries message (suffixes KiB, MiB allowed)."),
         new("inflight", "64", "Cap on AppendEntries messages in flight to one follower."),
         new("max-message-bytes", "67108864 (64 MiB)", "Largest peer request body and frame this silo reads or sends; larger ones get 413."),
+        new("snapshot-entries", "10000", "Take a snapshot and compact the log once this many entries were applied since the last one; 0 never compacts."),
+        new("snapshot-trailing", "1000", "Entries kept behind each snapshot so a follower a little behind catches up from the log."),
         new("seed", "random", "Seed of the election-timeout randomness (fix it to reproduce a run)."),
     ];
 
@@ -105,6 +107,8 @@ public static class SiloCommandLine
             MaxBatchBytes = OptionParsing.Read(values, "max-batch-bytes", errors, OptionParsing.ParseBytes, defaults.MaxBatchBytes),
             Inflight = OptionParsing.Read(values, "inflight", errors, int.Parse, defaults.Inflight),
             MaxMessageBytes = (int)Math.Min(int.MaxValue, OptionParsing.Read(values, "max-message-bytes", errors, OptionParsing.ParseBytes, defaults.MaxMessageBytes)),
+            SnapshotEntries = OptionParsing.Read(values, "snapshot-entries", errors, long.Parse, defaults.SnapshotEntries),
+            SnapshotTrailingEntries = OptionParsing.Read(values, "snapshot-trailing", errors, long.Parse, defaults.SnapshotTrailingEntries),
             Seed = values.ContainsKey("seed") ? OptionParsing.Read(values, "seed", errors, int.Parse, 0) : null,
         };
         if (!values.ContainsKey("node-id"))

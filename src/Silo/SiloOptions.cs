@@ -38,6 +38,10 @@ public sealed record SiloOptions
 
     public int? Seed { get; init; }
 
+    public long SnapshotEntries { get; init; } = 10_000;
+
+    public long SnapshotTrailingEntries { get; init; } = 1_000;
+
     /// <summary>Transport limits other than the frame size; tests shorten the backoff.</summary>
     public Http2TransportOptions Transport { get; init; } = new();
 
@@ -99,6 +103,11 @@ public sealed record SiloOptions
             errors.Add("--max-batch-bytes and --inflight must be positive");
         }
 
+        if (SnapshotEntries < 0 || SnapshotTrailingEntries < 0)
+        {
+            errors.Add("--snapshot-entries and --snapshot-trailing must not be negative");
+        }
+
         if (MaxMessageBytes < 1024)
         {
             errors.Add("--max-message-bytes must be at least 1024");
@@ -122,6 +131,8 @@ public sealed record SiloOptions
         HeartbeatTicks = HeartbeatTicks,
         MaxBatchBytes = MaxBatchBytes,
         MaxInflight = Inflight,
+        SnapshotEntries = SnapshotEntries,
+        SnapshotTrailingEntries = SnapshotTrailingEntries,
         Seed = Seed,
     };
 

@@ -9,4 +9,11 @@ public sealed record ClusterNode(
     long CommitIndex,
     long AppliedIndex,
     bool Reachable,
-    string? Error);
+    string? Error)
+{
+    /// <summary>The first log index the node still stores; entries before it are compacted into its snapshot.</summary>
+    public long FirstIndex { get; init; }
+
+    /// <summary>The index of the newest snapshot the node holds, taken or installed; 0 for none.</summary>
+    public long SnapshotIndex { get; init; }
+}

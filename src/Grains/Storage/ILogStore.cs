@@ -18,4 +18,20 @@ public interface ILogStore : IAsyncDisposable
     /// stored one. With <paramref name="sync"/> the write is durable when the call returns.
     /// </summary>
     ValueTask SaveAsync(HardState? hardState, IReadOnlyList<LogEntry> entries, bool sync, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Log compaction (§7): one atomic, durable write that records <paramref name="snapshot"/> and deletes the stored
+    /// entries up to <paramref name="compactTo"/> (at most the snapshot's index; entries after it stay so a follower a
+    /// little behind can still catch up from the log). A snapshot not newer than the stored one is ignored: an
+    /// installed snapshot may have overtaken it. It may run while a <see cref="SaveAsync"/> is in flight: the two
+    /// touch different entries, since only entries above the commit index are ever replaced.
+    /// </summary>
+    ValueTask SaveSnapshotAsync(Snapshot snapshot, long compactTo, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Installs a snapshot from the leader (Figure 13 steps 7-8, <see cref="Ready.Snapshot"/>): one atomic, durable
+    /// write that stores it, deletes the whole stored log, then stores <paramref name="hardState"/> and
+    /// <paramref name="entries"/> (which continue after the snapshot).
+    /// </summary>
+    ValueTask InstallSnapshotAsync(Snapshot snapshot, HardState? hardState, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken);
 }

@@ -35,5 +35,38 @@ public sealed class InMemoryLogStore : ILogStore
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask SaveSnapshotAsync(Snapshot snapshot, long compactTo, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (durable.Snapshot is { } stored && stored.Index >= snapshot.Index)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            durable.CreateSnapshot(snapshot.Index, snapshot.Configuration, snapshot.Data);
+            durable.Compact(Math.Min(compactTo, snapshot.Index));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask InstallSnapshotAsync(Snapshot snapshot, HardState? hardState, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            durable.ApplySnapshot(snapshot);
+            durable.Append(entries);
+            if (hardState is { } state)
+            {
+                durable.SetHardState(state);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -44,7 +44,33 @@ public sealed class PostgresLogStore : ILogStore
 
     private const string LoadStateSql = "SELECT term, voted_for, commit FROM raft_state WHERE group_id = $1 AND node_id = $2";
 
-    private const string LoadLogSql = "SELECT idx, term, kind, payload FROM raft_log WHERE group_id = $1 AND node_id = $2 ORDER BY idx";
+    private const string LoadLogSql = "SELECT idx, term, kind, payload FROM raft_log WHERE group_id = $1 AND node_id = $2 AND idx > $3 ORDER BY idx";
+
+    private const string LoadSnapshotSql = "SELECT last_idx, last_term, config FROM raft_snapshot WHERE group_id = $1 AND node_id = $2";
+
+    private const string LoadSnapshotChunksSql = "SELECT data FROM raft_snapshot_chunk WHERE group_id = $1 AND node_id = $2 ORDER BY seq";
+
+    // Only a newer snapshot replaces the stored one: a local snapshot that an installed one overtook is dropped.
+    private const string UpsertSnapshotSql =
+        """
+        INSERT INTO raft_snapshot (group_id, node_id, last_idx, last_term, config) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (group_id, node_id) DO UPDATE
+        SET last_idx = excluded.last_idx, last_term = excluded.last_term, config = excluded.config
+        WHERE raft_snapshot.last_idx < excluded.last_idx
+        RETURNING last_idx
+        """;
+
+    private const string DeleteSnapshotChunksSql = "DELETE FROM raft_snapshot_chunk WHERE group_id = $1 AND node_id = $2";
+
+    private const string InsertSnapshotChunksSql =
+        """
+        INSERT INTO raft_snapshot_chunk (group_id, node_id, seq, data)
+        SELECT $1, $2, c.seq, c.data FROM unnest($3::integer[], $4::bytea[]) AS c(seq, data)
+        """;
+
+    private const string CompactSql = "DELETE FROM raft_log WHERE group_id = $1 AND node_id = $2 AND idx <= $3";
+
+    private const int SnapshotChunkBytes = 1 << 20;
 
     private readonly NpgsqlDataSource dataSource;
     private readonly bool ownsDataSource;
@@ -107,10 +133,61 @@ public sealed class PostgresLogStore : ILogStore
 
         var storage = new MemoryStorage();
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await LoadSnapshotAsync(connection, cancellationToken).ConfigureAwait(false) is { } snapshot)
+            {
+                storage.ApplySnapshot(snapshot);
+            }
+
+            await LoadLogAsync(connection, storage, cancellationToken).ConfigureAwait(false);
+        }
+
+        lastIndex = storage.LastIndex;
+        loaded = true;
+        logger.LogInformation(
+            "group {GroupId} node {NodeId}: loaded {Snapshot}, log [{First}, {Last}] and {HardState} in {Elapsed} ms",
+            groupId,
+            nodeId,
+            storage.Snapshot?.ToString() ?? "no snapshot",
+            storage.FirstIndex,
+            storage.LastIndex,
+            storage.HardState,
+            clock.ElapsedMilliseconds);
+        return storage;
+    }
+
+    private async Task<Snapshot?> LoadSnapshotAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(KeyedCommand(LoadSnapshotSql));
+        batch.BatchCommands.Add(KeyedCommand(LoadSnapshotChunksSql));
+        await using var reader = await batch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var (index, term) = (reader.GetInt64(0), reader.GetInt64(1));
+        var configuration = Configuration.Decode(reader.GetFieldValue<byte[]>(2));
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        using var data = new MemoryStream();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var chunk = reader.GetFieldValue<byte[]>(0);
+            data.Write(chunk);
+        }
+
+        return new Snapshot(index, term, configuration, data.ToArray());
+    }
+
+    private async Task LoadLogAsync(NpgsqlConnection connection, MemoryStorage storage, CancellationToken cancellationToken)
+    {
         await using (var batch = new NpgsqlBatch(connection))
         {
             batch.BatchCommands.Add(KeyedCommand(LoadStateSql));
-            batch.BatchCommands.Add(KeyedCommand(LoadLogSql));
+            var log = KeyedCommand(LoadLogSql);
+            log.Parameters.Add(new NpgsqlParameter<long> { TypedValue = storage.FirstIndex - 1 });
+            batch.BatchCommands.Add(log);
             await using var reader = await batch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -138,17 +215,6 @@ public sealed class PostgresLogStore : ILogStore
 
             storage.Append(chunk);
         }
-
-        lastIndex = storage.LastIndex;
-        loaded = true;
-        logger.LogInformation(
-            "group {GroupId} node {NodeId}: loaded {Count} log entries and {HardState} in {Elapsed} ms",
-            groupId,
-            nodeId,
-            storage.LastIndex,
-            storage.HardState,
-            clock.ElapsedMilliseconds);
-        return storage;
     }
 
     public async ValueTask SaveAsync(HardState? hardState, IReadOnlyList<LogEntry> entries, bool sync, CancellationToken cancellationToken)
@@ -207,6 +273,77 @@ public sealed class PostgresLogStore : ILogStore
             {
                 lastIndex = entries[^1].Index;
             }
+        }
+        finally
+        {
+            Volatile.Write(ref busy, 0);
+        }
+    }
+
+    public async ValueTask SaveSnapshotAsync(Snapshot snapshot, long compactTo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (await StoreSnapshotAsync(connection, transaction, snapshot, cancellationToken).ConfigureAwait(false))
+        {
+            await using var compact = new NpgsqlCommand(CompactSql, connection, transaction);
+            compact.Parameters.Add(new NpgsqlParameter<long> { TypedValue = groupId });
+            compact.Parameters.Add(new NpgsqlParameter<long> { TypedValue = nodeId });
+            compact.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Math.Min(compactTo, snapshot.Index) });
+            await compact.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask InstallSnapshotAsync(Snapshot snapshot, HardState? hardState, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(entries);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (entries.Count > 0 && entries[0].Index != snapshot.Index + 1)
+        {
+            throw new ArgumentException($"entries after a snapshot at {snapshot.Index} start at {entries[0].Index}", nameof(entries));
+        }
+
+        if (Interlocked.Exchange(ref busy, 1) != 0)
+        {
+            throw new InvalidOperationException("overlapping saves: the owner must serialize them");
+        }
+
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await StoreSnapshotAsync(connection, transaction, snapshot, cancellationToken).ConfigureAwait(false);
+                await using var batch = new NpgsqlBatch(connection, transaction);
+                var clear = KeyedCommand(DeleteSql);
+                clear.Parameters.Add(new NpgsqlParameter<long> { TypedValue = 0 });
+                batch.BatchCommands.Add(clear);
+                if (entries.Count > 0)
+                {
+                    batch.BatchCommands.Add(InsertCommand(entries));
+                }
+
+                if (hardState is { } state)
+                {
+                    batch.BatchCommands.Add(UpsertStateCommand(state));
+                }
+
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                lastIndex = UnknownLastIndex;
+                throw;
+            }
+
+            lastIndex = entries.Count > 0 ? entries[^1].Index : snapshot.Index;
         }
         finally
         {
@@ -311,14 +448,54 @@ public sealed class PostgresLogStore : ILogStore
     {
         if (hardState is { } state)
         {
-            var upsert = KeyedCommand(UpsertStateSql);
-            upsert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = state.Term });
-            upsert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = state.Vote });
-            upsert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = state.Commit });
-            batch.BatchCommands.Add(upsert);
+            batch.BatchCommands.Add(UpsertStateCommand(state));
         }
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+    }
+
+    private NpgsqlBatchCommand UpsertStateCommand(HardState state)
+    {
+        var upsert = KeyedCommand(UpsertStateSql);
+        upsert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = state.Term });
+        upsert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = state.Vote });
+        upsert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = state.Commit });
+        return upsert;
+    }
+
+    /// <summary>Writes the snapshot's row and chunks unless a newer one is stored; returns whether it did.</summary>
+    private async Task<bool> StoreSnapshotAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Snapshot snapshot, CancellationToken cancellationToken)
+    {
+        await using (var upsert = new NpgsqlCommand(UpsertSnapshotSql, connection, transaction))
+        {
+            upsert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = groupId });
+            upsert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = nodeId });
+            upsert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = snapshot.Index });
+            upsert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = snapshot.Term });
+            upsert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = snapshot.Configuration.Encode() });
+            if (await upsert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            {
+                return false;
+            }
+        }
+
+        var count = (int)((snapshot.Data.Length + SnapshotChunkBytes - 1) / SnapshotChunkBytes);
+        var sequence = new int[count];
+        var chunks = new ReadOnlyMemory<byte>[count];
+        for (var i = 0; i < count; i++)
+        {
+            sequence[i] = i;
+            chunks[i] = snapshot.Data.Slice(i * SnapshotChunkBytes, Math.Min(SnapshotChunkBytes, snapshot.Data.Length - (i * SnapshotChunkBytes)));
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(KeyedCommand(DeleteSnapshotChunksSql));
+        var insert = KeyedCommand(InsertSnapshotChunksSql);
+        insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = sequence });
+        insert.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>[]> { TypedValue = chunks, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        batch.BatchCommands.Add(insert);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private NpgsqlBatchCommand InsertCommand(IReadOnlyList<LogEntry> entries)

@@ -7,7 +7,8 @@ namespace OrleansRaft.Grains.Transport;
 /// <summary>
 /// The peer wire format. A frame is <c>[u32 length][i64 groupId][u8 type][fields…]</c>, little-endian, where
 /// length counts the bytes after itself; an AppendRequest's entries are <c>[i64 index][i64 term][u8 kind][u32
-/// len][bytes]</c>. A body is frames back to back. Decoding is strict: anything short, long, unknown or
+/// len][bytes]</c>; an InstallSnapshotRequest is <c>[i64 snapshot index][i64 snapshot term][u32 len][configuration]
+/// [i64 offset][u8 done][u32 len][chunk]</c>. A body is frames back to back. Decoding is strict: anything short, long, unknown or
 /// oversized is a <see cref="FormatException"/>, and nothing is allocated from a length before it is checked
 /// against the bytes actually present.
 /// </summary>
@@ -47,6 +48,8 @@ public sealed class MessageCodec
         HeartbeatRequest => 2 * sizeof(long),
         HeartbeatResponse => sizeof(long),
         TimeoutNow => 0,
+        InstallSnapshotRequest m => (3 * sizeof(long)) + (2 * sizeof(uint)) + 1 + ConfigurationSize(m.Configuration) + m.Data.Length,
+        InstallSnapshotResponse => (4 * sizeof(long)) + 1,
         _ => throw new ArgumentException($"no wire format for {message.GetType().Name}", nameof(message)),
     };
 
@@ -116,6 +119,24 @@ public sealed class MessageCodec
                 break;
             case HeartbeatResponse m:
                 writer.WriteInt64(m.ReadRound);
+                break;
+            case InstallSnapshotRequest m:
+                writer.WriteInt64(m.SnapshotIndex);
+                writer.WriteInt64(m.SnapshotTerm);
+                var configuration = m.Configuration.Encode();
+                writer.WriteUInt32((uint)configuration.Length);
+                writer.WriteBytes(configuration);
+                writer.WriteInt64(m.Offset);
+                writer.WriteByte(m.Done ? (byte)1 : (byte)0);
+                writer.WriteUInt32((uint)m.Data.Length);
+                writer.WriteBytes(m.Data.Span);
+                break;
+            case InstallSnapshotResponse m:
+                writer.WriteInt64(m.SnapshotIndex);
+                writer.WriteInt64(m.SnapshotTerm);
+                writer.WriteInt64(m.NextOffset);
+                writer.WriteByte(m.Done ? (byte)1 : (byte)0);
+                writer.WriteInt64(m.Index);
                 break;
         }
 
@@ -195,6 +216,9 @@ public sealed class MessageCodec
             MessageType.HeartbeatRequest => new HeartbeatRequest(from, to, term, reader.ReadInt64(), reader.ReadInt64()),
             MessageType.HeartbeatResponse => new HeartbeatResponse(from, to, term, reader.ReadInt64()),
             MessageType.TimeoutNow => new TimeoutNow(from, to, term),
+            MessageType.InstallSnapshotRequest => ReadInstallSnapshotRequest(ref reader, from, to, term),
+            MessageType.InstallSnapshotResponse => new InstallSnapshotResponse(
+                from, to, term, reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadBoolean(), reader.ReadInt64()),
             _ => throw new FormatException($"unknown message type {type}"),
         };
 
@@ -250,6 +274,30 @@ public sealed class MessageCodec
         return new AppendRequest(from, to, term, prevLogIndex, prevLogTerm, entries, commit);
     }
 
+    private static InstallSnapshotRequest ReadInstallSnapshotRequest(ref FrameReader reader, long from, long to, long term)
+    {
+        var snapshotIndex = reader.ReadInt64();
+        var snapshotTerm = reader.ReadInt64();
+        var encoded = reader.ReadBytes(reader.ReadUInt32());
+        Configuration configuration;
+        try
+        {
+            configuration = Configuration.Decode(encoded.Span);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"invalid configuration in a snapshot chunk: {e.Message}", e);
+        }
+
+        var offset = reader.ReadInt64();
+        var done = reader.ReadBoolean();
+        var data = reader.ReadBytes(reader.ReadUInt32());
+        return new InstallSnapshotRequest(from, to, term, snapshotIndex, snapshotTerm, configuration, offset, data, done);
+    }
+
+    private static long ConfigurationSize(Configuration configuration) =>
+        8 + (8 * ((long)configuration.Voters.Length + configuration.Learners.Length));
+
     private static byte ReadFlags(ref FrameReader reader)
     {
         var flags = reader.ReadByte();
@@ -278,6 +326,8 @@ public sealed class MessageCodec
         HeartbeatRequest => MessageType.HeartbeatRequest,
         HeartbeatResponse => MessageType.HeartbeatResponse,
         TimeoutNow => MessageType.TimeoutNow,
+        InstallSnapshotRequest => MessageType.InstallSnapshotRequest,
+        InstallSnapshotResponse => MessageType.InstallSnapshotResponse,
         _ => throw new ArgumentException($"no wire format for {message.GetType().Name}", nameof(message)),
     };
 }

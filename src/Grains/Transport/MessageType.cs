@@ -10,4 +10,6 @@ public enum MessageType : byte
     HeartbeatRequest = 5,
     HeartbeatResponse = 6,
     TimeoutNow = 7,
+    InstallSnapshotRequest = 8,
+    InstallSnapshotResponse = 9,
 }

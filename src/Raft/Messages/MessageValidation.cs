@@ -6,6 +6,12 @@ namespace OrleansRaft.Raft.Messages;
 /// </summary>
 public static class MessageValidation
 {
+    /// <summary>The largest snapshot chunk a replica accepts; <see cref="RaftOptions.MaxSnapshotChunkBytes"/> may not exceed it.</summary>
+    public const int MaxSnapshotChunkBytes = 64 << 20;
+
+    /// <summary>The largest snapshot a replica assembles: it is held in one array until installed.</summary>
+    public static readonly long MaxSnapshotBytes = Array.MaxLength;
+
     public static bool IsWellFormed(RaftMessage message)
     {
         if (message.From <= 0 || message.To <= 0 || message.Term < 0)
@@ -22,6 +28,8 @@ public static class MessageValidation
             HeartbeatRequest m => m.Commit >= 0 && m.ReadRound >= 0,
             HeartbeatResponse m => m.ReadRound >= 0,
             TimeoutNow => true,
+            InstallSnapshotRequest m => IsWellFormed(m),
+            InstallSnapshotResponse m => m.SnapshotIndex >= 0 && m.SnapshotTerm >= 0 && m.NextOffset >= 0 && m.Index >= 0,
             _ => false,
         };
     }
@@ -48,5 +56,22 @@ public static class MessageValidation
         }
 
         return true;
+    }
+
+    private static bool IsWellFormed(InstallSnapshotRequest m)
+    {
+        // A snapshot covers at least entry 1 and was taken by a leader of its term or an earlier one; its chunk fits
+        // in what this replica assembles; its configuration has voters, all of them real ids.
+        if (m.SnapshotIndex < 1 || m.SnapshotTerm < 1 || m.SnapshotTerm > m.Term || m.Offset < 0 || m.Configuration is null)
+        {
+            return false;
+        }
+
+        if (m.Data.Length > MaxSnapshotChunkBytes || m.Offset > MaxSnapshotBytes - m.Data.Length)
+        {
+            return false;
+        }
+
+        return m.Configuration.Voters.Length > 0 && m.Configuration.Members.All(id => id > 0);
     }
 }

@@ -18,6 +18,8 @@ public sealed class MemoryStorage : ILogReader
 
     public long LastIndex => offset + entries.Count - 1;
 
+    public Snapshot? Snapshot { get; private set; }
+
     public long Term(long index)
     {
         if (index == offset - 1)
@@ -74,7 +76,30 @@ public sealed class MemoryStorage : ILogReader
         }
     }
 
-    /// <summary>Drops every entry up to and including <paramref name="index"/> (log compaction, §7).</summary>
+    /// <summary>
+    /// Records a snapshot the host took of its state machine at <paramref name="index"/> (at most its applied index)
+    /// with the <paramref name="configuration"/> in force there; the entries stay until <see cref="Compact"/>.
+    /// </summary>
+    public Snapshot CreateSnapshot(long index, Configuration configuration, ReadOnlyMemory<byte> data)
+    {
+        if (Snapshot is { } current && index <= current.Index)
+        {
+            throw new InvalidOperationException($"a snapshot at {index} is not newer than the stored one at {current.Index}");
+        }
+
+        if (index < offset - 1 || index > LastIndex)
+        {
+            throw new InvalidOperationException($"cannot snapshot at {index}: the log holds [{offset}, {LastIndex}]");
+        }
+
+        Snapshot = new Snapshot(index, Term(index), configuration, data);
+        return Snapshot;
+    }
+
+    /// <summary>
+    /// Drops every entry up to and including <paramref name="index"/> (log compaction, §7). The stored snapshot
+    /// must cover them: take one with <see cref="CreateSnapshot"/> first.
+    /// </summary>
     public void Compact(long index)
     {
         if (index < offset)
@@ -87,15 +112,38 @@ public sealed class MemoryStorage : ILogReader
             throw new InvalidOperationException($"cannot compact to {index} beyond last index {LastIndex}");
         }
 
+        if (Snapshot is null || index > Snapshot.Index)
+        {
+            throw new InvalidOperationException($"cannot compact to {index}: no snapshot covers it (newest: {Snapshot?.Index ?? 0})");
+        }
+
         snapshotTerm = Term(index);
         entries.RemoveRange(0, (int)(index + 1 - offset));
         offset = index + 1;
     }
 
+    /// <summary>
+    /// Installs a snapshot received from the leader (<see cref="Ready.Snapshot"/>): the whole log is replaced by it,
+    /// so the log is empty and continues at <c>snapshot.Index + 1</c> (Figure 13 step 7).
+    /// </summary>
+    public void ApplySnapshot(Snapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (Snapshot is { } current && snapshot.Index <= current.Index)
+        {
+            throw new InvalidOperationException($"snapshot at {snapshot.Index} is not newer than the stored one at {current.Index}");
+        }
+
+        entries.Clear();
+        offset = snapshot.Index + 1;
+        snapshotTerm = snapshot.Term;
+        Snapshot = snapshot;
+    }
+
     /// <summary>A deep copy, as a crash-and-restart sees the durable state.</summary>
     public MemoryStorage Clone()
     {
-        var copy = new MemoryStorage { offset = offset, snapshotTerm = snapshotTerm, HardState = HardState };
+        var copy = new MemoryStorage { offset = offset, snapshotTerm = snapshotTerm, HardState = HardState, Snapshot = Snapshot };
         copy.entries.AddRange(entries);
         return copy;
     }

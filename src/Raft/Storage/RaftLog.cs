@@ -2,7 +2,8 @@ namespace OrleansRaft.Raft.Storage;
 
 /// <summary>
 /// The core's view of the log: what storage holds, plus the unstable tail not yet persisted, plus the commit
-/// and apply positions. Indices start at <see cref="FirstIndex"/>, which is above 1 after compaction.
+/// and apply positions. Indices start at <see cref="FirstIndex"/>, which is above 1 after compaction; a snapshot
+/// received from the leader and not yet persisted hides storage entirely until the host installs it.
 /// </summary>
 internal sealed class RaftLog
 {
@@ -13,26 +14,36 @@ internal sealed class RaftLog
     {
         this.storage = storage;
         unstable = new UnstableLog(storage.LastIndex + 1);
-        Committed = storage.HardState.Commit;
+
+        // A snapshot holds only committed entries, and the host restores its state machine from it on restart. The
+        // commit index need not be durable (a host may skip commit-only writes), so it can lag the snapshot.
+        var snapshotIndex = Math.Max(storage.FirstIndex - 1, storage.Snapshot?.Index ?? 0);
+        Committed = Math.Max(storage.HardState.Commit, snapshotIndex);
         if (applied > Committed)
         {
             throw new ArgumentException($"applied index {applied} is beyond the persisted commit index {Committed}");
         }
 
-        Applied = Math.Max(applied, storage.FirstIndex - 1);
+        Applied = Math.Max(applied, snapshotIndex);
     }
 
     public long Committed { get; private set; }
 
     public long Applied { get; private set; }
 
-    public long FirstIndex => storage.FirstIndex;
+    public long FirstIndex => unstable.Snapshot is { } pending ? pending.Index + 1 : storage.FirstIndex;
 
     public long LastIndex => unstable.LastIndex ?? storage.LastIndex;
 
     public long LastTerm => Term(LastIndex);
 
-    public bool HasUnstable => unstable.Count > 0;
+    public bool HasUnstable => unstable.Count > 0 || unstable.Snapshot is not null;
+
+    /// <summary>A snapshot from the leader that the host has yet to install.</summary>
+    public Snapshot? PendingSnapshot => unstable.Snapshot;
+
+    /// <summary>The newest snapshot: the one pending installation, else the stored one.</summary>
+    public Snapshot? Snapshot => unstable.Snapshot ?? storage.Snapshot;
 
     /// <summary>The last index known to be persisted and still part of the log.</summary>
     public long StableLastIndex => unstable.Offset - 1;
@@ -45,8 +56,9 @@ internal sealed class RaftLog
             return true;
         }
 
-        // Storage may still hold a stale suffix at or above the unstable offset; it does not count.
-        if (index >= storage.FirstIndex - 1 && index <= storage.LastIndex && index < unstable.Offset)
+        // Storage may still hold a stale suffix at or above the unstable offset; it does not count. A pending
+        // snapshot replaces all of storage.
+        if (unstable.Snapshot is null && index >= storage.FirstIndex - 1 && index <= storage.LastIndex && index < unstable.Offset)
         {
             term = storage.Term(index);
             return true;
@@ -174,11 +186,36 @@ internal sealed class RaftLog
 
     public void StableTo(long index, long term) => unstable.StableTo(index, term);
 
+    /// <summary>
+    /// Figure 13 steps 7-8: the leader's snapshot replaces the whole log, which now continues after it, and
+    /// everything it covers is committed. Only for a snapshot beyond the commit index.
+    /// </summary>
+    public void Restore(Snapshot snapshot)
+    {
+        if (snapshot.Index <= Committed)
+        {
+            throw new InvalidOperationException($"snapshot at {snapshot.Index} is not beyond the commit index {Committed}");
+        }
+
+        Committed = snapshot.Index;
+        unstable.Restore(snapshot);
+    }
+
+    /// <summary>The host persisted the snapshot and restored its state machine from it.</summary>
+    public void SnapshotInstalled(Snapshot snapshot)
+    {
+        unstable.StableSnapshotTo(snapshot.Index);
+        AppliedTo(snapshot.Index);
+    }
+
     public LogEntry[] UnstableEntries() => unstable.Count == 0 ? [] : unstable.Slice(unstable.Offset, LastIndex + 1, long.MaxValue, atLeastOne: true);
 
-    public bool HasNextCommittedEntries => Committed > Applied;
+    /// <summary>Committed entries are handed over after the pending snapshot, which the host installs first.</summary>
+    private long AppliedOrPendingSnapshot => unstable.Snapshot?.Index ?? Applied;
 
-    public LogEntry[] NextCommittedEntries(long maxBytes) => Slice(Applied + 1, Committed + 1, maxBytes);
+    public bool HasNextCommittedEntries => Committed > AppliedOrPendingSnapshot;
+
+    public LogEntry[] NextCommittedEntries(long maxBytes) => Slice(AppliedOrPendingSnapshot + 1, Committed + 1, maxBytes);
 
     /// <summary>Entries in [low, high), at least one, at most about <paramref name="maxBytes"/>: one copy.</summary>
     public LogEntry[] Slice(long low, long high, long maxBytes)
@@ -215,7 +252,10 @@ internal sealed class RaftLog
         return result;
     }
 
-    /// <summary>Walks back from <paramref name="from"/> for the newest configuration entry still in the log.</summary>
+    /// <summary>
+    /// Walks back from <paramref name="from"/> (at least the snapshot's index) for the newest configuration entry
+    /// still in the log; when the log holds none there, the snapshot's configuration is the one in force.
+    /// </summary>
     public (Configuration? Configuration, long Index) LatestConfiguration(long from)
     {
         const int chunk = 1024;
@@ -232,6 +272,6 @@ internal sealed class RaftLog
             }
         }
 
-        return (null, 0);
+        return Snapshot is { } snapshot ? (snapshot.Configuration, snapshot.Index) : (null, 0);
     }
 }

@@ -20,27 +20,52 @@ internal sealed class Progress(long next, int maxInflight)
 
     public Inflights Inflights { get; } = new(maxInflight);
 
+    /// <summary>In snapshot state: the snapshot being sent (kept, so a newer one taken meanwhile does not cut it short).</summary>
+    public Snapshot? PendingSnapshot { get; private set; }
+
+    /// <summary>In snapshot state: the offset of the next chunk to send.</summary>
+    public long SnapshotOffset { get; set; }
+
+    /// <summary>In snapshot state: a chunk is out and its answer not yet back.</summary>
+    public bool ChunkSent { get; set; }
+
+    /// <summary>Ticks since the outstanding chunk went out; after an election timeout it is presumed lost.</summary>
+    public int ChunkTicks { get; set; }
+
     public bool IsPaused => State switch
     {
         ProgressState.Probe => ProbeSent,
-        _ => Inflights.Full,
+        ProgressState.Replicate => Inflights.Full,
+        _ => true, // no appends until the snapshot is acknowledged
     };
 
+    /// <summary>
+    /// Back to probing. Leaving snapshot state, probing starts after the snapshot when it was delivered (the
+    /// follower holds it), else after the match index, as in etcd's tracker.
+    /// </summary>
     public void BecomeProbe()
     {
-        State = ProgressState.Probe;
-        Next = Match + 1;
-        ProbeSent = false;
-        Inflights.Reset();
+        var afterSnapshot = State == ProgressState.Snapshot && PendingSnapshot is { } snapshot ? snapshot.Index + 1 : 0;
+        ResetState(ProgressState.Probe);
+        Next = Math.Max(Match + 1, afterSnapshot);
     }
 
     public void BecomeReplicate()
     {
-        State = ProgressState.Replicate;
+        ResetState(ProgressState.Replicate);
         Next = Match + 1;
-        ProbeSent = false;
-        Inflights.Reset();
     }
+
+    /// <summary>Starts sending <paramref name="snapshot"/> from its first byte.</summary>
+    public void BecomeSnapshot(Snapshot snapshot)
+    {
+        ResetState(ProgressState.Snapshot);
+        PendingSnapshot = snapshot;
+        Next = snapshot.Index + 1;
+    }
+
+    /// <summary>The snapshot was not delivered: forget it, so that probing restarts after the match index.</summary>
+    public void AbortSnapshot() => PendingSnapshot = null;
 
     /// <summary>An acknowledgement up to <paramref name="index"/>; false when it tells nothing new.</summary>
     public bool MaybeUpdate(long index)
@@ -63,6 +88,11 @@ internal sealed class Progress(long next, int maxInflight)
     /// </summary>
     public bool MaybeDecreaseTo(long rejected, long matchHint)
     {
+        if (State == ProgressState.Snapshot)
+        {
+            return false; // an answer to an AppendEntries sent before the snapshot: nothing to learn
+        }
+
         if (State == ProgressState.Replicate)
         {
             if (rejected <= Match)
@@ -101,5 +131,16 @@ internal sealed class Progress(long next, int maxInflight)
         }
     }
 
-    public FollowerStatus ToStatus() => new(Match, Next, State.ToString(), Inflights.Count, RecentActive);
+    public FollowerStatus ToStatus() => new(Match, Next, State.ToString(), Inflights.Count, RecentActive, PendingSnapshot?.Index ?? 0);
+
+    private void ResetState(ProgressState state)
+    {
+        State = state;
+        ProbeSent = false;
+        PendingSnapshot = null;
+        SnapshotOffset = 0;
+        ChunkSent = false;
+        ChunkTicks = 0;
+        Inflights.Reset();
+    }
 }

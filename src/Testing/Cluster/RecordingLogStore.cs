@@ -15,6 +15,12 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
 
     public ILogStore Inner => inner;
 
+    /// <summary>The newest snapshot index this replica stored, taken or installed.</summary>
+    public long SnapshotIndex { get; private set; }
+
+    /// <summary>Snapshots installed from a leader.</summary>
+    public int Installs { get; private set; }
+
     /// <summary>The entry stored at <paramref name="index"/>, or null.</summary>
     public LogEntry? Entry(long index)
     {
@@ -29,6 +35,7 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
         var storage = await inner.LoadAsync(cancellationToken);
         lock (gate)
         {
+            SnapshotIndex = storage.Snapshot?.Index ?? 0;
             entries.Clear();
             if (storage.LastIndex >= storage.FirstIndex)
             {
@@ -62,6 +69,32 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
             {
                 entries[entry.Index] = entry;
             }
+        }
+    }
+
+    public async ValueTask SaveSnapshotAsync(Snapshot snapshot, long compactTo, CancellationToken cancellationToken)
+    {
+        await inner.SaveSnapshotAsync(snapshot, compactTo, cancellationToken);
+        lock (gate)
+        {
+            SnapshotIndex = Math.Max(SnapshotIndex, snapshot.Index);
+        }
+    }
+
+    public async ValueTask InstallSnapshotAsync(Snapshot snapshot, HardState? hardState, IReadOnlyList<LogEntry> newEntries, CancellationToken cancellationToken)
+    {
+        await inner.InstallSnapshotAsync(snapshot, hardState, newEntries, cancellationToken);
+        lock (gate)
+        {
+            // The log is replaced: the entries it held are no longer this replica's (what it applied is in the snapshot).
+            entries.Clear();
+            foreach (var entry in newEntries)
+            {
+                entries[entry.Index] = entry;
+            }
+
+            SnapshotIndex = Math.Max(SnapshotIndex, snapshot.Index);
+            Installs++;
         }
     }
 

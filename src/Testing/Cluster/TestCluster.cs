@@ -57,6 +57,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     public ILogStore Store(long node) => stores[node].Inner;
 
+    /// <summary>What the test cluster saw <paramref name="node"/> store: its log, snapshots and installs.</summary>
+    public RecordingLogStore Recorded(long node) => stores[node];
+
     /// <summary>
     /// How many replicas have applied an entry at <paramref name="index"/>, and its data; fails if two replicas
     /// applied different entries there (state machine safety, as 6.5840's nCommitted).
@@ -225,6 +228,8 @@ public sealed class TestCluster : IAsyncDisposable
                 ElectionTicks = Options.ElectionTicks,
                 HeartbeatTicks = Options.HeartbeatTicks,
                 Seed = Options.Seed + (int)node,
+                SnapshotEntries = Options.SnapshotEntries,
+                SnapshotTrailingEntries = Options.SnapshotTrailingEntries,
             },
             stores[node],
             Network.For(node),

@@ -10,6 +10,11 @@ public sealed record TestClusterOptions
 
     public int HeartbeatTicks { get; init; } = 2;
 
+    /// <summary>See <see cref="Grains.ReplicaOptions.SnapshotEntries"/>; 0 (the default here) never compacts.</summary>
+    public long SnapshotEntries { get; init; }
+
+    public long SnapshotTrailingEntries { get; init; }
+
     /// <summary>Seeds every replica's randomness (replica i gets Seed + i).</summary>
     public int Seed { get; init; } = 1;
 }

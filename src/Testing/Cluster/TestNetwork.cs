@@ -263,7 +263,7 @@ public sealed class TestNetwork
         }
     }
 
-    private static bool IsReply(RaftMessage message) => message is VoteResponse or AppendResponse or HeartbeatResponse;
+    private static bool IsReply(RaftMessage message) => message is VoteResponse or AppendResponse or HeartbeatResponse or InstallSnapshotResponse;
 
     private static TimeSpan Remaining(DateTimeOffset deadline, DateTimeOffset now) =>
         deadline > now ? deadline - now : TimeSpan.Zero;

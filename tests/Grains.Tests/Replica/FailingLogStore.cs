@@ -14,5 +14,11 @@ internal sealed class FailingLogStore(ILogStore inner) : ILogStore
     public ValueTask SaveAsync(HardState? hardState, IReadOnlyList<LogEntry> entries, bool sync, CancellationToken cancellationToken) =>
         Failing ? throw new IOException("No space left on device") : inner.SaveAsync(hardState, entries, sync, cancellationToken);
 
+    public ValueTask SaveSnapshotAsync(Snapshot snapshot, long compactTo, CancellationToken cancellationToken) =>
+        Failing ? throw new IOException("No space left on device") : inner.SaveSnapshotAsync(snapshot, compactTo, cancellationToken);
+
+    public ValueTask InstallSnapshotAsync(Snapshot snapshot, HardState? hardState, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken) =>
+        Failing ? throw new IOException("No space left on device") : inner.InstallSnapshotAsync(snapshot, hardState, entries, cancellationToken);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -271,6 +271,81 @@ public abstract class LogStoreContract : IAsyncLifetime
         AssertLog(log, Entries(1, 4, term: 1));
     }
 
+    [Fact]
+    public async Task ASnapshotCompactsThePrefixAndSurvivesReopen()
+    {
+        var group = NewGroup();
+        var (store, _) = await OpenAsync(group, 1);
+        await store.SaveAsync(new HardState(2, 1, 8), Entries(1, 10, term: 2), true, default);
+        var data = new byte[(3 << 20) + 17]; // spans several stored chunks
+        new Random(7).NextBytes(data);
+
+        await store.SaveSnapshotAsync(new Snapshot(8, 2, new Configuration([1, 2, 3], [4]), data), compactTo: 6, default);
+        var log = await ReloadAsync(store, group, 1);
+
+        var snapshot = Assert.IsType<Snapshot>(log.Snapshot);
+        Assert.Equal((8L, 2L), (snapshot.Index, snapshot.Term));
+        Assert.Equal(new Configuration([1, 2, 3], [4]), snapshot.Configuration);
+        Assert.True(data.AsSpan().SequenceEqual(snapshot.Data.Span), "snapshot data differs after reopen");
+        Assert.Equal(new HardState(2, 1, 8), log.HardState);
+        Assert.True(log.FirstIndex is >= 7 and <= 9, $"entries up to 6 are compacted, 9 and 10 kept: first index {log.FirstIndex}");
+        Assert.Equal(10, log.LastIndex);
+        Assert.Equal(2, log.Term(10));
+        Assert.Equal(9, log.Entries(9, 10, long.MaxValue).Single().Index);
+    }
+
+    [Fact]
+    public async Task AnOlderSnapshotDoesNotReplaceANewerOne()
+    {
+        var group = NewGroup();
+        var (store, _) = await OpenAsync(group, 1);
+        await store.SaveAsync(null, Entries(1, 10, term: 1), true, default);
+        await store.SaveSnapshotAsync(new Snapshot(9, 1, new Configuration([1], []), new byte[] { 9 }), compactTo: 9, default);
+
+        await store.SaveSnapshotAsync(new Snapshot(5, 1, new Configuration([1], []), new byte[] { 5 }), compactTo: 5, default);
+        var log = await ReloadAsync(store, group, 1);
+
+        Assert.Equal(9, log.Snapshot!.Index);
+        Assert.Equal(new byte[] { 9 }, log.Snapshot.Data.ToArray());
+        Assert.Equal(10, log.LastIndex);
+    }
+
+    [Fact]
+    public async Task AnInstalledSnapshotReplacesTheWholeLog()
+    {
+        var group = NewGroup();
+        var (store, _) = await OpenAsync(group, 1);
+        await store.SaveAsync(new HardState(1, 1, 3), Entries(1, 5, term: 1), true, default);
+
+        var snapshot = new Snapshot(20, 3, new Configuration([1, 2], []), new byte[] { 1, 2, 3 });
+        await store.InstallSnapshotAsync(snapshot, new HardState(3, 2, 20), Entries(21, 22, term: 3), default);
+        await store.SaveAsync(null, Entries(23, 23, term: 3), true, default);
+        var log = await ReloadAsync(store, group, 1);
+
+        Assert.Equal(20, log.Snapshot!.Index);
+        Assert.Equal(new HardState(3, 2, 20), log.HardState);
+        Assert.Equal(21, log.FirstIndex);
+        Assert.Equal(23, log.LastIndex);
+        Assert.Equal(3, log.Term(20));
+        Assert.Equal(3, log.Term(23));
+    }
+
+    [Fact]
+    public async Task AnInstalledSnapshotWithoutEntriesLeavesAnEmptyLogAfterIt()
+    {
+        var group = NewGroup();
+        var (store, _) = await OpenAsync(group, 1);
+        await store.SaveAsync(null, Entries(1, 30, term: 1), true, default);
+
+        await store.InstallSnapshotAsync(new Snapshot(12, 2, new Configuration([1], []), new byte[] { 4 }), new HardState(2, 0, 12), [], default);
+        await store.SaveAsync(null, Entries(13, 14, term: 2), true, default);
+        var log = await ReloadAsync(store, group, 1);
+
+        Assert.Equal(13, log.FirstIndex);
+        Assert.Equal(14, log.LastIndex);
+        Assert.Equal(2, log.Term(14));
+    }
+
     /// <summary>A store for replica (group, node), not yet loaded.</summary>
     protected abstract ILogStore CreateStore(long groupId, long nodeId);
 

@@ -173,7 +173,7 @@ public sealed class MessageCodecTests
 
     [Theory]
     [InlineData((byte)0)]
-    [InlineData((byte)8)]
+    [InlineData((byte)10)]
     [InlineData((byte)255)]
     public void An_unknown_message_type_is_a_format_error(byte type)
     {

@@ -16,6 +16,8 @@ internal static class Messages
         new HeartbeatRequest(from, to, 5, 9, 77),
         new HeartbeatResponse(from, to, 5, 77),
         new TimeoutNow(from, to, 5),
+        new InstallSnapshotRequest(from, to, 5, 40, 4, new Configuration([1, 2, 3], [4]), 1 << 20, new byte[] { 9, 8, 7, 6 }, Done: false),
+        new InstallSnapshotResponse(from, to, 5, 40, 4, 2 << 20, Done: true, 40),
     ];
 
     public static AppendRequest Append(long to, int entries, int payloadBytes, long from = 1)
@@ -44,6 +46,12 @@ internal static class Messages
                 Assert.Equal(append.Entries[i].Kind, decoded.Entries[i].Kind);
                 Assert.True(append.Entries[i].Data.Span.SequenceEqual(decoded.Entries[i].Data.Span), $"payload of entry {i} differs");
             }
+        }
+        else if (expected is InstallSnapshotRequest chunk)
+        {
+            var decoded = (InstallSnapshotRequest)actual.Message;
+            Assert.Equal(chunk with { Data = default }, decoded with { Data = default });
+            Assert.True(chunk.Data.Span.SequenceEqual(decoded.Data.Span), "chunk data differs");
         }
         else
         {

@@ -33,6 +33,12 @@ internal sealed class Peer
     /// <summary>Every committed entry handed to this host, in order.</summary>
     public List<LogEntry> Applied { get; } = [];
 
+    /// <summary>Every snapshot this host installed from a Ready, in order.</summary>
+    public List<Snapshot> Installed { get; } = [];
+
+    /// <summary>The index the state machine reached by installing a snapshot (0 when it never did).</summary>
+    public long RestoredTo { get; private set; }
+
     /// <summary>Every read this host was told it may serve.</summary>
     public List<ReadState> ReadStates { get; } = [];
 
@@ -78,6 +84,17 @@ internal sealed class Peer
         return outbox;
     }
 
+    /// <summary>
+    /// The host snapshots its state machine at the applied index (with <paramref name="data"/> standing for its state)
+    /// and compacts its log up to <paramref name="compactTo"/> (default: the applied index), as §7 describes.
+    /// </summary>
+    public Snapshot Compact(long? compactTo = null, byte[]? data = null)
+    {
+        var snapshot = Storage.CreateSnapshot(Node.AppliedIndex, Node.AppliedConfiguration, data ?? []);
+        Storage.Compact(compactTo ?? Node.AppliedIndex);
+        return snapshot;
+    }
+
     /// <summary>Simulates a crash and restart: a new node over the same durable storage.</summary>
     public void Restart(Func<RaftOptions, RaftOptions>? configure = null)
     {
@@ -89,14 +106,26 @@ internal sealed class Peer
     public IReadOnlyList<RaftMessage> Handle(Ready ready)
     {
         var before = Storage.HardState;
-        var needsSync = ready.Entries.Count > 0
+        var needsSync = ready.Entries.Count > 0 || ready.Snapshot is not null
             || (ready.HardState is { } changed && (changed.Term != before.Term || changed.Vote != before.Vote));
         if (needsSync && !ready.MustSync)
         {
             throw new InvalidOperationException($"{context}: node {Id} produced a Ready that changes term, vote or entries without MustSync");
         }
 
-        // 1. Persist: hard state and entries (Append deletes a conflicting stored suffix).
+        // 1. Persist: the snapshot (it replaces the log), then hard state and entries (Append deletes a conflicting
+        // stored suffix).
+        if (ready.Snapshot is { } snapshot)
+        {
+            if (snapshot.Index <= Storage.HardState.Commit || ready.HardState?.Commit < snapshot.Index)
+            {
+                throw new InvalidOperationException(
+                    $"{context}: node {Id} installs a snapshot at {snapshot.Index} not beyond its commit {Storage.HardState.Commit} or not committed by the Ready");
+            }
+
+            Storage.ApplySnapshot(snapshot);
+        }
+
         if (ready.HardState is { } hardState)
         {
             Storage.SetHardState(hardState);
@@ -110,7 +139,14 @@ internal sealed class Peer
             CheckDurable(message);
         }
 
-        // 3. Apply.
+        // 3. Apply: restore from the snapshot first, then the entries after it.
+        if (ready.Snapshot is { } restored)
+        {
+            lastApplied = restored.Index;
+            RestoredTo = restored.Index;
+            Installed.Add(restored);
+        }
+
         foreach (var entry in ready.CommittedEntries)
         {
             if (entry.Index != lastApplied + 1)
@@ -144,6 +180,9 @@ internal sealed class Peer
             case AppendResponse { Success: true } ack when Storage.LastIndex < ack.Index:
                 throw new InvalidOperationException(
                     $"{context}: node {Id} acknowledges index {ack.Index} but has persisted only up to {Storage.LastIndex}");
+            case InstallSnapshotResponse { Done: true } ack when Storage.LastIndex < ack.Index:
+                throw new InvalidOperationException(
+                    $"{context}: node {Id} acknowledges a snapshot up to {ack.Index} but has persisted only up to {Storage.LastIndex}");
             case VoteRequest { PreVote: false } request
                 when Storage.HardState.Term != request.Term || Storage.HardState.Vote != Id:
                 throw new InvalidOperationException(

@@ -4,6 +4,8 @@ namespace OrleansRaft.Raft.Tests.Storage;
 
 public sealed class MemoryStorageTests
 {
+    private static readonly Configuration Voters = new([1, 2, 3], []);
+
     [Fact]
     public void Empty_HasFirstIndexOneAndLastIndexZero()
     {
@@ -45,7 +47,7 @@ public sealed class MemoryStorageTests
         var storage = Filled(1, 1, 2);
         Assert.Throws<InvalidOperationException>(() => storage.Append([Entry(5, 2)]));
 
-        storage.Compact(2);
+        Compact(storage, 2);
         Assert.Throws<InvalidOperationException>(() => storage.Append([Entry(2, 3)]));
         Assert.Equal([2L], Terms(storage));
     }
@@ -63,7 +65,7 @@ public sealed class MemoryStorageTests
     {
         var storage = Filled(1, 1, 2, 3, 3);
 
-        storage.Compact(3);
+        Compact(storage, 3);
 
         Assert.Equal(4, storage.FirstIndex);
         Assert.Equal(5, storage.LastIndex);
@@ -83,7 +85,7 @@ public sealed class MemoryStorageTests
     {
         var storage = Filled(1, 1, 2);
 
-        storage.Compact(3);
+        Compact(storage, 3);
 
         Assert.Equal((4L, 3L), (storage.FirstIndex, storage.LastIndex));
         Assert.Equal(2, storage.Term(3));
@@ -132,6 +134,90 @@ public sealed class MemoryStorageTests
         Assert.Equal([1L, 1, 2], Terms(copy));
         Assert.Equal(new HardState(2, 1, 2), copy.HardState);
         Assert.Equal([1L, 3], Terms(storage));
+    }
+
+    [Fact]
+    public void Compact_WithoutASnapshotCoveringIt_IsRefused()
+    {
+        var storage = Filled(1, 1, 2, 3);
+        Assert.Throws<InvalidOperationException>(() => storage.Compact(2));
+
+        storage.CreateSnapshot(2, Voters, new byte[] { 7 });
+        Assert.Throws<InvalidOperationException>(() => storage.Compact(3)); // beyond the snapshot
+        storage.Compact(1); // less than the snapshot covers: fine, the tail stays for slow followers
+        Assert.Equal(2, storage.FirstIndex);
+        Assert.Equal(2, storage.Snapshot!.Index);
+    }
+
+    [Fact]
+    public void CreateSnapshot_RecordsIndexTermConfigurationAndData_AndKeepsTheEntries()
+    {
+        var storage = Filled(1, 1, 2, 3);
+
+        var snapshot = storage.CreateSnapshot(3, Voters, new byte[] { 1, 2, 3 });
+
+        Assert.Same(snapshot, storage.Snapshot);
+        Assert.Equal((3L, 2L), (snapshot.Index, snapshot.Term));
+        Assert.Equal(Voters, snapshot.Configuration);
+        Assert.Equal(new byte[] { 1, 2, 3 }, snapshot.Data.ToArray());
+        Assert.Equal((1L, 4L), (storage.FirstIndex, storage.LastIndex));
+    }
+
+    [Fact]
+    public void CreateSnapshot_NotNewerThanTheStoredOne_OrOutsideTheLog_IsRefused()
+    {
+        var storage = Filled(1, 1, 2, 3);
+        storage.CreateSnapshot(2, Voters, ReadOnlyMemory<byte>.Empty);
+
+        Assert.Throws<InvalidOperationException>(() => storage.CreateSnapshot(2, Voters, ReadOnlyMemory<byte>.Empty));
+        Assert.Throws<InvalidOperationException>(() => storage.CreateSnapshot(1, Voters, ReadOnlyMemory<byte>.Empty));
+        Assert.Throws<InvalidOperationException>(() => storage.CreateSnapshot(5, Voters, ReadOnlyMemory<byte>.Empty));
+        Assert.Equal(2, storage.Snapshot!.Index);
+    }
+
+    [Fact]
+    public void ApplySnapshot_ReplacesTheWholeLog()
+    {
+        var storage = Filled(1, 1, 2, 3);
+        var snapshot = new Snapshot(10, 4, Voters, new byte[] { 9 });
+
+        storage.ApplySnapshot(snapshot);
+
+        Assert.Same(snapshot, storage.Snapshot);
+        Assert.Equal((11L, 10L), (storage.FirstIndex, storage.LastIndex));
+        Assert.Equal(4, storage.Term(10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => storage.Term(9));
+        storage.Append([Entry(11, 4)]);
+        Assert.Equal([4L], Terms(storage));
+    }
+
+    [Fact]
+    public void ApplySnapshot_NotNewerThanTheStoredOne_IsRefused()
+    {
+        var storage = new MemoryStorage();
+        storage.ApplySnapshot(new Snapshot(10, 4, Voters, ReadOnlyMemory<byte>.Empty));
+
+        Assert.Throws<InvalidOperationException>(() => storage.ApplySnapshot(new Snapshot(10, 4, Voters, ReadOnlyMemory<byte>.Empty)));
+        Assert.Throws<InvalidOperationException>(() => storage.ApplySnapshot(new Snapshot(9, 4, Voters, ReadOnlyMemory<byte>.Empty)));
+    }
+
+    [Fact]
+    public void Clone_KeepsTheSnapshot()
+    {
+        var storage = Filled(1, 1, 2);
+        Compact(storage, 2);
+
+        var copy = storage.Clone();
+
+        Assert.Same(storage.Snapshot, copy.Snapshot);
+        Assert.Equal((3L, 3L), (copy.FirstIndex, copy.LastIndex));
+        Assert.Equal(1, copy.Term(2));
+    }
+
+    private static void Compact(MemoryStorage storage, long index)
+    {
+        storage.CreateSnapshot(index, Voters, ReadOnlyMemory<byte>.Empty);
+        storage.Compact(index);
     }
 
     private static LogEntry Entry(long index, long term) => new(index, term, EntryKind.Command, new[] { (byte)index });
