@@ -12,4 +12,7 @@ public enum FaultKind
 
     /// <summary>Figure 8's recipe: a leader reaches only a minority, then crashes and soon comes back.</summary>
     Figure8,
+
+    /// <summary>Hosts snapshot and compact their logs at once (§7), so lagging nodes need a snapshot.</summary>
+    Compact,
 }

@@ -29,6 +29,7 @@ public sealed partial class SimulationRun
             AddIf(profile.Campaigns, FaultKind.Campaign, 1);
             AddIf(profile.Pauses, FaultKind.Pause, 1);
             AddIf(profile.Crashes && profile.Partitions, FaultKind.Figure8, 2);
+            AddIf(profile.Compaction, FaultKind.Compact, 1);
         }
 
         var kind = enabledFaults[rng.Next(enabledFaults.Count)];
@@ -55,6 +56,9 @@ public sealed partial class SimulationRun
                 break;
             case FaultKind.Figure8:
                 Figure8();
+                break;
+            case FaultKind.Compact:
+                CompactSome();
                 break;
             default:
                 Fail("internal", $"unknown fault {kind}");

@@ -112,7 +112,8 @@ public sealed partial class SimulationRun
     /// Time for the most lagging node to catch up, on top of the fixed budget: flow control lets at most
     /// MaxInflightMessages messages of MaxSizePerMessage bytes (at least one entry each; our entries are at most
     /// 88 bytes) travel per round trip, so with small caps a long backlog needs time proportional to its length.
-    /// Counted twice over for slack.
+    /// Counted twice over for slack. A node behind a compacted log also needs a snapshot, one chunk per round trip,
+    /// maybe twice (the leader may compact again while it is sent).
     /// </summary>
     private long CatchUpAllowanceMs()
     {
@@ -120,7 +121,8 @@ public sealed partial class SimulationRun
         var lag = last - nodes.Min(n => n.Applied);
         var perMessage = Math.Max(1, profile.MaxSizePerMessage / 88);
         var roundTripMs = (2 * network.MaxDelayMs) + (profile.HeartbeatTicks * profile.TickMs);
-        return 2 * lag * roundTripMs / (profile.MaxInflightMessages * perMessage);
+        var chunks = profile.Compaction ? 1 + ((32 + profile.SnapshotPadding) / profile.MaxSnapshotChunkBytes) : 0;
+        return (2 * lag * roundTripMs / (profile.MaxInflightMessages * perMessage)) + (4 * chunks * roundTripMs);
     }
 
     /// <summary>The final proposal cannot be acknowledged any more: its node crashed, applied something else there, or lost the lead.</summary>
