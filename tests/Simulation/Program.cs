@@ -50,7 +50,7 @@ internal static class Program
                 CultureInfo.InvariantCulture,
                 $"seed={seed} nodes={nodes}: {(result.Passed ? "passed" : "FAILED")} events={result.Events} elections={result.Elections} " +
                 $"commits={result.Commits} reads-checked={result.ReadsChecked} crashes={result.Crashes} proposals={result.Proposals} " +
-                $"acknowledged={result.Acknowledged} messages={result.MessagesSent} truncations={result.Truncations} compactions={result.Compactions} " +
+                $"acknowledged={result.Acknowledged} messages={result.MessagesSent} truncations={result.Truncations} compactions={result.Compactions} membership-changes={result.MembershipChanges} " +
                 $"snapshot-chunks={result.SnapshotChunks} snapshots-installed={result.SnapshotsInstalled} virtual-time={result.VirtualTimeMs}ms " +
                 $"wall={watch.Elapsed.TotalSeconds:0.000}s"));
             if (!result.Passed)

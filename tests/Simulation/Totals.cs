@@ -18,6 +18,7 @@ internal sealed class Totals
     private long messages;
     private long truncations;
     private long compactions;
+    private long membershipChanges;
     private long snapshotChunks;
     private long snapshotsInstalled;
     private long virtualMs;
@@ -41,6 +42,7 @@ internal sealed class Totals
         Interlocked.Add(ref messages, r.MessagesSent);
         Interlocked.Add(ref truncations, r.Truncations);
         Interlocked.Add(ref compactions, r.Compactions);
+        Interlocked.Add(ref membershipChanges, r.MembershipChanges);
         Interlocked.Add(ref snapshotChunks, r.SnapshotChunks);
         Interlocked.Add(ref snapshotsInstalled, r.SnapshotsInstalled);
         Interlocked.Add(ref virtualMs, r.VirtualTimeMs);
@@ -49,7 +51,7 @@ internal sealed class Totals
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
         $"totals: events={events} elections={elections} commits={commits} reads-checked={reads} crashes={crashes} " +
-        $"proposals={proposals} acknowledged={acknowledged} messages={messages} truncations={truncations} compactions={compactions} " +
+        $"proposals={proposals} acknowledged={acknowledged} messages={messages} truncations={truncations} compactions={compactions} membership-changes={membershipChanges} " +
         $"snapshot-chunks={snapshotChunks} snapshots-installed={snapshotsInstalled} virtual-time={virtualMs / 1000}s");
 
     public long SnapshotsInstalled => Interlocked.Read(ref snapshotsInstalled);

@@ -15,4 +15,7 @@ public enum FaultKind
 
     /// <summary>Hosts snapshot and compact their logs at once (§7), so lagging nodes need a snapshot.</summary>
     Compact,
+
+    /// <summary>The leader is asked to add a learner or voter, promote a learner or remove a server (thesis §4.1).</summary>
+    Membership,
 }

@@ -15,6 +15,7 @@ public sealed class HashedLog
     private readonly List<ulong> chain;
     private readonly SortedList<long, Configuration> configurations;
     private Configuration snapshotConfiguration = Configuration.Empty;
+    private long snapshotConfigurationIndex;
 
     public HashedLog()
     {
@@ -30,6 +31,7 @@ public sealed class HashedLog
         ChainBase = other.ChainBase;
         configurations = new SortedList<long, Configuration>(other.configurations);
         snapshotConfiguration = other.snapshotConfiguration;
+        snapshotConfigurationIndex = other.snapshotConfigurationIndex;
         Truncations = other.Truncations;
     }
 
@@ -57,6 +59,9 @@ public sealed class HashedLog
     /// snapshot it restarted from. (Entries compacted by the host itself are remembered here, so they still count.)
     /// </summary>
     public Configuration Configuration => configurations.Count > 0 ? configurations.Values[^1] : snapshotConfiguration;
+
+    /// <summary>Where <see cref="Configuration"/> comes from: its entry's index, or the snapshot's.</summary>
+    public long ConfigurationIndex => configurations.Count > 0 ? configurations.Keys[^1] : snapshotConfigurationIndex;
 
     public long Term(long index) => Storage.Term(index);
 
@@ -115,7 +120,16 @@ public sealed class HashedLog
             chain.Add(Link(chain[^1], entry));
             if (entry.Kind == EntryKind.Configuration)
             {
-                configurations[entry.Index] = Configuration.Decode(entry.Data.Span);
+                var next = Configuration.Decode(entry.Data.Span);
+                var previous = Configuration;
+                if (previous.Voters.Length > 0 && previous.Voters.Except(next.Voters).Count() + next.Voters.Except(previous.Voters).Count() > 1)
+                {
+                    throw new SimulationFailureException(
+                        $"[membership-one-at-a-time] configuration entry {entry.Index}@{entry.Term} changes the voters from " +
+                        $"{previous} to {next}: more than one server at a time (thesis §4.1)");
+                }
+
+                configurations[entry.Index] = next;
             }
         }
     }
@@ -142,6 +156,7 @@ public sealed class HashedLog
         ChainBase = snapshot.Index;
         configurations.Clear();
         snapshotConfiguration = snapshot.Configuration;
+        snapshotConfigurationIndex = snapshot.Index;
     }
 
     /// <summary>A deep copy, as a crash-and-restart sees the durable state.</summary>

@@ -191,6 +191,12 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
 
         var term = raft.Term;
         var log = node.Live;
+        if (!raft.Configuration.IsVoter(node.Id) && log.ConfigurationIndex <= raft.CommitIndex)
+        {
+            // Thesis §4.2.2: a leader outside the configuration steps down once that configuration is committed.
+            Fail("removed-leader", $"node {node.Id} leads term {term} though {raft.Configuration}, committed at {log.ConfigurationIndex}, leaves it out");
+        }
+
         if (node.LeaderTerm != term)
         {
             if (leaderOfTerm.TryGetValue(term, out var other) && other != node.Id)

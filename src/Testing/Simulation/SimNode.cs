@@ -68,6 +68,9 @@ public sealed class SimNode
 
     public bool IsPaused(long now) => now < PausedUntil;
 
+    /// <summary>Shut down for good by its operator: no longer a member of the group (thesis §4.2.2).</summary>
+    public bool Decommissioned { get; set; }
+
     public Dictionary<(long Index, long Term), Proposal> Proposals { get; } = [];
 
     public Dictionary<long, IssuedRead> Reads { get; } = [];

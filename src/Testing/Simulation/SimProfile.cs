@@ -10,7 +10,17 @@ namespace OrleansRaft.Testing.Simulation;
 /// </summary>
 public sealed record SimProfile
 {
+    /// <summary>The founding voters, ids 1..Nodes.</summary>
     public required int Nodes { get; init; }
+
+    /// <summary>Servers changed in and out of the group one at a time (thesis §4.1) while faults strike.</summary>
+    public required bool Membership { get; init; }
+
+    /// <summary>Servers beyond the founders, ids Nodes+1.., that start outside the group and may be added to it.</summary>
+    public required int Spares { get; init; }
+
+    /// <summary>Every server the run has: founders and spares.</summary>
+    public int Servers => Nodes + Spares;
 
     /// <summary>Virtual length of the safety phase, in which faults fire.</summary>
     public required long SafetyMs { get; init; }
@@ -108,7 +118,7 @@ public sealed record SimProfile
     /// <summary>A client gives up on an unacknowledged proposal after this long and frees its window slot.</summary>
     public long ClientTimeoutMs => 3 * MaxElectionMs;
 
-    public bool AnyFault => Crashes || Partitions || Unreliable || Transfers || Campaigns || Pauses || Compaction;
+    public bool AnyFault => Crashes || Partitions || Unreliable || Transfers || Campaigns || Pauses || Compaction || Membership;
 
     public static SimProfile Choose(Random rng, int nodes)
     {
@@ -161,13 +171,15 @@ public sealed record SimProfile
             CompactKeep = Pick(rng, 0, 0, 2, 20),
             MaxSnapshotChunkBytes = Pick(rng, 16, 64, 256, 1 << 20),
             SnapshotPadding = rng.Next(0, 400),
-        };
+            Membership = rng.NextDouble() < 0.5,
+            Spares = 0,
+        } is var profile && profile.Membership ? profile with { Spares = rng.Next(1, 3) } : profile;
     }
 
     public RaftOptions RaftOptions(long id, Random random) => new()
     {
         Id = id,
-        InitialVoters = [.. Enumerable.Range(1, Nodes).Select(i => (long)i)],
+        InitialVoters = id <= Nodes ? [.. Enumerable.Range(1, Nodes).Select(i => (long)i)] : [], // a spare joins, never founds
         ElectionTicks = ElectionTicks,
         HeartbeatTicks = HeartbeatTicks,
         PreVote = PreVote,
@@ -192,6 +204,7 @@ public sealed record SimProfile
         Flag(faults, Transfers, "transfers");
         Flag(faults, Campaigns, "campaigns");
         Flag(faults, Pauses, "pauses");
+        Flag(faults, Membership, $"membership({Spares} spare{(Spares == 1 ? string.Empty : "s")})");
         Flag(faults, Compaction, $"compaction(every {CompactEvery} keep {CompactKeep} chunk {MaxSnapshotChunkBytes} snapshot {32 + SnapshotPadding}B)");
         return string.Create(
             CultureInfo.InvariantCulture,

@@ -39,6 +39,9 @@ public sealed record SimResult
     /// <summary>Snapshots hosts took (and compacted their logs to), over all nodes.</summary>
     public required long Compactions { get; init; }
 
+    /// <summary>Membership changes leaders accepted (configuration entries proposed), over the run.</summary>
+    public required long MembershipChanges { get; init; }
+
     /// <summary>InstallSnapshot chunks leaders sent.</summary>
     public required long SnapshotChunks { get; init; }
 

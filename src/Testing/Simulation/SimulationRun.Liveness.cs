@@ -50,13 +50,16 @@ public sealed partial class SimulationRun
         queue.Schedule(profile.TickMs, new SimEvent(SimEventKind.LivenessCheck, 0, 0, 0, null));
     }
 
-    /// <summary>Null once converged; otherwise what the cluster is still waiting for.</summary>
+    /// <summary>
+    /// Null once converged; otherwise what the cluster is still waiting for. The members are those of the leader's
+    /// configuration: the operator starts any that is down and shuts down every server outside it (thesis §4.2.2).
+    /// </summary>
     private string? Converge()
     {
         SimNode? leader = null;
         foreach (var n in nodes)
         {
-            if (n.Running.Role == Role.Leader)
+            if (n.IsUp && n.Running.Role == Role.Leader)
             {
                 if (leader is not null)
                 {
@@ -72,7 +75,27 @@ public sealed partial class SimulationRun
             return "no leader";
         }
 
-        foreach (var n in nodes)
+        var members = leader.Running.Configuration;
+        foreach (var n in nodes.Where(n => members.Contains(n.Id) && !n.IsUp))
+        {
+            n.Decommissioned = false;
+            Restart(n);
+            return $"member {n.Id} was down and is restarting";
+        }
+
+        if (!members.IsVoter(leader.Id))
+        {
+            return $"leader {leader.Id} (term {leader.Running.Term}) is removing itself: {members}";
+        }
+
+        foreach (var n in nodes.Where(n => !members.Contains(n.Id) && n.IsUp))
+        {
+            Crash(n, "decommissioned: not a member of the configuration");
+            n.Decommissioned = true;
+            Observe(n);
+        }
+
+        foreach (var n in nodes.Where(n => members.Contains(n.Id)))
         {
             if (n.Running.Leader != leader.Id)
             {
@@ -97,7 +120,7 @@ public sealed partial class SimulationRun
         }
 
         var commit = leader.Running.CommitIndex;
-        foreach (var n in nodes)
+        foreach (var n in nodes.Where(n => members.Contains(n.Id)))
         {
             if (n.Applied < commit)
             {

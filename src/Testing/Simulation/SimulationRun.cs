@@ -48,14 +48,14 @@ public sealed partial class SimulationRun
         log = options.Log;
         rng = new Random(unchecked((int)(options.Seed ^ (options.Seed >>> 32))));
         profile = SimProfile.Choose(rng, options.Nodes);
-        nodes = new SimNode[options.Nodes];
+        nodes = new SimNode[profile.Servers];
         for (var i = 0; i < nodes.Length; i++)
         {
             var interval = profile.TickMs + rng.Next(-1, 2); // clocks drift a little apart
             nodes[i] = new SimNode(i + 1, interval, rng.Next(interval));
         }
 
-        network = new SimNetwork(queue, rng, options.Nodes, profile.MinDelayMs, profile.MaxDelayMs)
+        network = new SimNetwork(queue, rng, profile.Servers, profile.MinDelayMs, profile.MaxDelayMs)
         {
             TailRate = profile.TailRate,
             TailMaxMs = profile.TailMaxMs,
@@ -124,6 +124,7 @@ public sealed partial class SimulationRun
             MessagesSent = network.Sent,
             Truncations = nodes.Sum(n => n.Durable.Truncations),
             Compactions = compactions,
+            MembershipChanges = membershipChanges,
             SnapshotChunks = network.SnapshotChunks,
             SnapshotsInstalled = applyChecker.SnapshotsInstalled,
             VirtualTimeMs = queue.Now,
@@ -413,7 +414,7 @@ public sealed partial class SimulationRun
 
     private void Restart(SimNode node)
     {
-        if (node.IsUp)
+        if (node.IsUp || node.Decommissioned)
         {
             return;
         }
