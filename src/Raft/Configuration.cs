@@ -32,6 +32,37 @@ public sealed class Configuration : IEquatable<Configuration>
 
     public IEnumerable<long> Members => Voters.Concat(Learners);
 
+    public bool IsLearner(long id) => Array.BinarySearch(Learners, id) >= 0;
+
+    /// <summary>Why <paramref name="change"/> cannot apply to this configuration, or <see cref="ProposeStatus.Accepted"/>.</summary>
+    public ProposeStatus Check(MembershipChange change) => change.Kind switch
+    {
+        MembershipChangeKind.AddVoter or MembershipChangeKind.AddLearner when Contains(change.NodeId) => ProposeStatus.AlreadyMember,
+        MembershipChangeKind.PromoteLearner or MembershipChangeKind.RemoveNode when !Contains(change.NodeId) => ProposeStatus.NotMember,
+        MembershipChangeKind.PromoteLearner when IsVoter(change.NodeId) => ProposeStatus.NotLearner,
+        MembershipChangeKind.RemoveNode when Voters is [var only] && only == change.NodeId => ProposeStatus.LastVoter,
+        _ => ProposeStatus.Accepted,
+    };
+
+    /// <summary>The configuration after <paramref name="change"/>, which must pass <see cref="Check"/>.</summary>
+    public Configuration Apply(MembershipChange change)
+    {
+        if (Check(change) is var status && status != ProposeStatus.Accepted)
+        {
+            throw new ArgumentException($"{change} does not apply to {this}: {status}", nameof(change));
+        }
+
+        var id = change.NodeId;
+        return change.Kind switch
+        {
+            MembershipChangeKind.AddVoter => new Configuration(Voters.Append(id), Learners),
+            MembershipChangeKind.AddLearner => new Configuration(Voters, Learners.Append(id)),
+            MembershipChangeKind.PromoteLearner => new Configuration(Voters.Append(id), Learners.Where(l => l != id)),
+            MembershipChangeKind.RemoveNode => new Configuration(Voters.Where(v => v != id), Learners.Where(l => l != id)),
+            _ => throw new ArgumentOutOfRangeException(nameof(change), change.Kind, "unknown membership change"),
+        };
+    }
+
     /// <summary>The highest index stored on a quorum of voters, given each voter's match index.</summary>
     public long CommittedIndex(Func<long, long> matchIndex)
     {

@@ -103,5 +103,7 @@ public sealed partial class RaftNode
                 }
             }
         }
+
+        StepDownIfRemoved();
     }
 }

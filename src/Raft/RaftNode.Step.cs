@@ -10,6 +10,12 @@ public sealed partial class RaftNode
     /// </summary>
     public void Step(RaftMessage message)
     {
+        StepMessage(message);
+        StepDownIfRemoved();
+    }
+
+    private void StepMessage(RaftMessage message)
+    {
         if (message.To != Id || message.From == Id || !MessageValidation.IsWellFormed(message))
         {
             return;

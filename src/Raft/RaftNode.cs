@@ -6,8 +6,8 @@ namespace OrleansRaft.Raft;
 
 /// <summary>
 /// One Raft replica as a pure state machine, in the spirit of etcd's RawNode: inputs are <see cref="Tick"/>,
-/// <see cref="Step"/>, <see cref="Propose(ReadOnlyMemory{byte})"/>, <see cref="ReadIndex"/> and
-/// <see cref="TransferLeadership"/>; output is a <see cref="Raft.Ready"/> that the host persists, sends and
+/// <see cref="Step"/>, <see cref="Propose(ReadOnlyMemory{byte})"/>, <see cref="ReadIndex"/>,
+/// <see cref="TransferLeadership"/> and <see cref="ProposeMembership"/>; output is a <see cref="Raft.Ready"/> that the host persists, sends and
 /// applies before calling <see cref="Advance"/>. No I/O, no clock, no threads; not thread-safe.
 /// </summary>
 public sealed partial class RaftNode
@@ -194,10 +194,14 @@ public sealed partial class RaftNode
     /// <summary>The leader's tracker for <paramref name="id"/>: a seam for unit tests, as etcd's tests reach into trk.Progress.</summary>
     internal Progress? ProgressOf(long id) => progress.GetValueOrDefault(id);
 
+    /// <summary>
+    /// A point-in-time view. A leader includes every other member's progress (<see cref="FollowerStatus"/>): a host
+    /// promotes a learner once its match index is close to the commit index.
+    /// </summary>
     public RaftStatus Status()
     {
         var followers = Role == Role.Leader
-            ? progress.Where(p => p.Key != Id).ToDictionary(p => p.Key, p => p.Value.ToStatus())
+            ? progress.Where(p => p.Key != Id).ToDictionary(p => p.Key, p => p.Value.ToStatus(Configuration.IsLearner(p.Key)))
             : new Dictionary<long, FollowerStatus>();
         return new RaftStatus(Id, Role, Term, Vote, Leader, log.Committed, log.Applied, log.FirstIndex, log.LastIndex, Configuration, followers);
     }

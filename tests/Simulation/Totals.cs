@@ -17,6 +17,10 @@ internal sealed class Totals
     private long acknowledged;
     private long messages;
     private long truncations;
+    private long compactions;
+    private long membershipChanges;
+    private long snapshotChunks;
+    private long snapshotsInstalled;
     private long virtualMs;
 
     public long Passed => Interlocked.Read(ref passed);
@@ -37,11 +41,18 @@ internal sealed class Totals
         Interlocked.Add(ref acknowledged, r.Acknowledged);
         Interlocked.Add(ref messages, r.MessagesSent);
         Interlocked.Add(ref truncations, r.Truncations);
+        Interlocked.Add(ref compactions, r.Compactions);
+        Interlocked.Add(ref membershipChanges, r.MembershipChanges);
+        Interlocked.Add(ref snapshotChunks, r.SnapshotChunks);
+        Interlocked.Add(ref snapshotsInstalled, r.SnapshotsInstalled);
         Interlocked.Add(ref virtualMs, r.VirtualTimeMs);
     }
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
         $"totals: events={events} elections={elections} commits={commits} reads-checked={reads} crashes={crashes} " +
-        $"proposals={proposals} acknowledged={acknowledged} messages={messages} truncations={truncations} virtual-time={virtualMs / 1000}s");
+        $"proposals={proposals} acknowledged={acknowledged} messages={messages} truncations={truncations} compactions={compactions} membership-changes={membershipChanges} " +
+        $"snapshot-chunks={snapshotChunks} snapshots-installed={snapshotsInstalled} virtual-time={virtualMs / 1000}s");
+
+    public long SnapshotsInstalled => Interlocked.Read(ref snapshotsInstalled);
 }

@@ -131,7 +131,7 @@ internal sealed class Progress(long next, int maxInflight)
         }
     }
 
-    public FollowerStatus ToStatus() => new(Match, Next, State.ToString(), Inflights.Count, RecentActive, PendingSnapshot?.Index ?? 0);
+    public FollowerStatus ToStatus(bool isLearner) => new(Match, Next, State.ToString(), Inflights.Count, RecentActive, PendingSnapshot?.Index ?? 0, isLearner);
 
     private void ResetState(ProgressState state)
     {

@@ -10,6 +10,7 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
 {
     private readonly Dictionary<long, long> leaderOfTerm = [];
     private readonly List<CommittedEntry> committed = [default];
+    private readonly List<(long Index, Configuration Configuration)> committedConfigurations = [];
 
     /// <summary>The highest index any node has ever reported committed.</summary>
     public long CommittedIndex => committed.Count - 1;
@@ -19,12 +20,27 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
 
     public CommittedEntry Committed(long index) => committed[(int)index];
 
+    /// <summary>The configuration of the newest committed configuration entry at or below <paramref name="index"/>.</summary>
+    public Configuration CommittedConfigurationAt(long index)
+    {
+        for (var i = committedConfigurations.Count - 1; i >= 0; i--)
+        {
+            if (committedConfigurations[i].Index <= index)
+            {
+                return committedConfigurations[i].Configuration;
+            }
+        }
+
+        return Configuration.Empty;
+    }
+
     /// <summary>Everything observable about a quiescent, running node (its Ready loop drained).</summary>
     public void Observe(SimNode node)
     {
         var raft = node.Running;
         CheckHardState(node, raft);
         CheckLogView(node, raft);
+        CheckConfiguration(node, raft);
         ObserveCommit(node, raft);
         ObserveLeader(node, raft);
     }
@@ -32,7 +48,8 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
     /// <summary>
     /// Log matching: if two stored logs hold an entry with the same index and term, they are identical up to it.
     /// Under the property the indices where the terms agree form a prefix [1, k]; find k from the top and
-    /// compare the chain hashes there.
+    /// compare the chain hashes there. Compacted logs are compared over what both still hold (and a snapshot's
+    /// chain hash stands for the prefix it replaced).
     /// </summary>
     public void CheckLogMatching(SimNode node)
     {
@@ -45,15 +62,16 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
             }
 
             var b = other.Live;
+            var low = Math.Max(a.KnownFrom, b.KnownFrom);
             var k = Math.Min(a.LastIndex, b.LastIndex);
-            while (k > 0 && a.Term(k) != b.Term(k))
+            while (k > low && a.Term(k) != b.Term(k))
             {
                 k--;
             }
 
-            if (k > 0 && a.ChainAt(k) != b.ChainAt(k))
+            if (k > 0 && k >= low && a.Term(k) == b.Term(k) && a.ChainAt(k) != b.ChainAt(k))
             {
-                var first = FirstDifference(a, b, k);
+                var first = FirstDifference(a, b, low, k);
                 Fail(
                     "log-matching",
                     $"nodes {node.Id} and {other.Id} both hold index {k} term {a.Term(k)} but their logs differ at index " +
@@ -81,6 +99,17 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
         }
 
         node.ObservedTerm = raft.Term;
+    }
+
+    /// <summary>The configuration in force is the newest one in the stored log, or its snapshot's (thesis §4.1).</summary>
+    private void CheckConfiguration(SimNode node, RaftNode raft)
+    {
+        if (!raft.Configuration.Equals(node.Live.Configuration))
+        {
+            Fail(
+                "configuration",
+                $"node {node.Id} term {raft.Term} runs with {raft.Configuration} but its stored log and snapshot say {node.Live.Configuration}");
+        }
     }
 
     /// <summary>With nothing left to persist, the core's view of its log must be the stored log.</summary>
@@ -122,8 +151,13 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
             Fail("commit-index", $"node {node.Id} term {raft.Term}: commit index {c} is beyond its stored last index {log.LastIndex}");
         }
 
+        if (c < log.KnownFrom)
+        {
+            Fail("commit-index", $"node {node.Id} term {raft.Term}: commit index {c} is below its snapshot at {log.KnownFrom}");
+        }
+
         var k = Math.Min(c, CommittedIndex);
-        if (k > 0 && log.ChainAt(k) != committed[(int)k].Chain)
+        if (k > 0 && k >= log.KnownFrom && log.ChainAt(k) != committed[(int)k].Chain)
         {
             var i = FirstDifference(log, k);
             Fail(
@@ -132,9 +166,18 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
                 $"the committed entry (term {committed[(int)i].Term}, committed in term {committed[(int)i].CommitTerm})");
         }
 
+        if (c > CommittedIndex && CommittedIndex < log.KnownFrom)
+        {
+            Fail("snapshot-uncommitted", $"node {node.Id} term {raft.Term} holds a snapshot at {log.KnownFrom}, beyond every commit index seen ({CommittedIndex})");
+        }
+
         for (var i = CommittedIndex + 1; i <= c; i++)
         {
             committed.Add(new CommittedEntry(log.Term(i), log.ChainAt(i), Math.Max(raft.Term, committed[^1].CommitTerm)));
+            if (log.ConfigurationEntryAt(i) is { } configuration)
+            {
+                committedConfigurations.Add((i, configuration));
+            }
         }
     }
 
@@ -148,6 +191,12 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
 
         var term = raft.Term;
         var log = node.Live;
+        if (!raft.Configuration.IsVoter(node.Id) && log.ConfigurationIndex <= raft.CommitIndex)
+        {
+            // Thesis §4.2.2: a leader outside the configuration steps down once that configuration is committed.
+            Fail("removed-leader", $"node {node.Id} leads term {term} though {raft.Configuration}, committed at {log.ConfigurationIndex}, leaves it out");
+        }
+
         if (node.LeaderTerm != term)
         {
             if (leaderOfTerm.TryGetValue(term, out var other) && other != node.Id)
@@ -159,7 +208,8 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
             CheckLeaderCompleteness(node, term);
             node.LeaderTerm = term;
         }
-        else if (log.LastIndex < node.LeaderLastIndex || log.ChainAt(node.LeaderLastIndex) != node.LeaderChain)
+        else if (log.LastIndex < node.LeaderLastIndex ||
+            (node.LeaderLastIndex >= log.KnownFrom && log.ChainAt(node.LeaderLastIndex) != node.LeaderChain))
         {
             Fail(
                 "leader-append-only",
@@ -189,8 +239,9 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
             }
         }
 
-        var j = lo;
+        // Entries the new leader compacted are vouched for by its snapshot's chain hash.
         var log = node.Live;
+        var j = Math.Max(lo, Math.Min(log.KnownFrom, CommittedIndex));
         if (j > 0 && (log.LastIndex < j || log.ChainAt(j) != committed[(int)j].Chain))
         {
             var i = FirstDifference(log, Math.Min(j, log.LastIndex));
@@ -204,7 +255,7 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
     /// <summary>The first index at which <paramref name="log"/> departs from the committed log (for messages).</summary>
     private long FirstDifference(HashedLog log, long upTo)
     {
-        for (long i = 1; i <= upTo; i++)
+        for (var i = Math.Max(1, log.KnownFrom); i <= upTo; i++)
         {
             if (log.ChainAt(i) != committed[(int)i].Chain)
             {
@@ -215,9 +266,9 @@ public sealed class LogChecker(SimNode[] nodes, EventQueue clock)
         return upTo + 1;
     }
 
-    private static long FirstDifference(HashedLog a, HashedLog b, long upTo)
+    private static long FirstDifference(HashedLog a, HashedLog b, long from, long upTo)
     {
-        for (long i = 1; i <= upTo; i++)
+        for (var i = Math.Max(1, from); i <= upTo; i++)
         {
             if (a.ChainAt(i) != b.ChainAt(i))
             {

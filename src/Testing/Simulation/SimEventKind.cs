@@ -31,4 +31,7 @@ public enum SimEventKind
 
     /// <summary>A node crashes at a planned moment (only if still the same incarnation).</summary>
     Crash = 10,
+
+    /// <summary>The transport tells a leader that a snapshot chunk could not be delivered (ReportSnapshot failure).</summary>
+    SnapshotFailed = 11,
 }

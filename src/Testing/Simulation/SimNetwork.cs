@@ -50,11 +50,19 @@ public sealed class SimNetwork
 
     public long Dropped { get; private set; }
 
+    /// <summary>InstallSnapshot chunks sent (whether or not they arrived).</summary>
+    public long SnapshotChunks { get; private set; }
+
     public bool IsBlocked(long from, long to) => blocked[from, to];
 
     public void Send(RaftMessage message)
     {
         Sent++;
+        if (message is InstallSnapshotRequest)
+        {
+            SnapshotChunks++;
+        }
+
         if (DropRate > 0 && rng.NextDouble() < DropRate)
         {
             Dropped++;

@@ -41,6 +41,12 @@ public sealed class SimNode
     /// <summary>The host's state machine: the last index it applied in this incarnation.</summary>
     public long Applied { get; set; }
 
+    /// <summary>The host's state machine: a hash of every entry it applied, in order (or restored from a snapshot).</summary>
+    public ulong StateHash { get; set; } = Fnv.Offset;
+
+    /// <summary>The host's state machine: the configuration of the last configuration entry it applied.</summary>
+    public Configuration AppliedConfiguration { get; set; } = Configuration.Empty;
+
     /// <summary>The stored log changed since log matching last compared it with the others.</summary>
     public bool LogDirty { get; set; } = true;
 
@@ -62,6 +68,9 @@ public sealed class SimNode
 
     public bool IsPaused(long now) => now < PausedUntil;
 
+    /// <summary>Shut down for good by its operator: no longer a member of the group (thesis §4.2.2).</summary>
+    public bool Decommissioned { get; set; }
+
     public Dictionary<(long Index, long Term), Proposal> Proposals { get; } = [];
 
     public Dictionary<long, IssuedRead> Reads { get; } = [];
@@ -76,6 +85,8 @@ public sealed class SimNode
         }
 
         Applied = 0;
+        StateHash = Fnv.Offset;
+        AppliedConfiguration = Configuration.Empty;
         ObservedCommit = 0;
         ObservedTerm = 0;
         LeaderTerm = 0;
@@ -85,10 +96,23 @@ public sealed class SimNode
     /// <summary>
     /// The persist step of a Ready: the process sees the write at once; it reaches the durable log only when
     /// this Ready must sync (which also flushes every earlier unsynced write), otherwise it waits in the buffer.
+    /// A snapshot from the leader comes first: it replaces the log (<paramref name="chainAtSnapshot"/> is the chain
+    /// hash its data carries).
     /// </summary>
-    public void Persist(Ready ready)
+    public void Persist(Ready ready, ulong chainAtSnapshot)
     {
         var entries = ready.Entries;
+        if (ready.Snapshot is { } snapshot)
+        {
+            if (!ready.MustSync)
+            {
+                throw new SimulationFailureException($"[must-sync] node {Id}: a Ready with a snapshot at {snapshot.Index} does not ask for a sync");
+            }
+
+            Live.ApplySnapshot(snapshot, chainAtSnapshot);
+            LogDirty = true;
+        }
+
         if (ready.HardState is { } hs)
         {
             Live.SetHardState(hs);
@@ -108,12 +132,25 @@ public sealed class SimNode
             }
 
             unsynced.Clear();
+            if (ready.Snapshot is { } durableSnapshot)
+            {
+                Durable.ApplySnapshot(durableSnapshot, chainAtSnapshot);
+            }
+
             Write(Durable, ready.HardState, entries);
         }
         else if (ready.HardState is not null || entries.Count > 0)
         {
             unsynced.Add(new StorageWrite(ready.HardState, [.. entries]));
         }
+    }
+
+    /// <summary>The host snapshots its state machine at the applied index, durably, and compacts its log (§7).</summary>
+    public void TakeSnapshot(ReadOnlyMemory<byte> data, long compactTo)
+    {
+        Live.TakeSnapshot(Applied, AppliedConfiguration, data, compactTo);
+        Durable.TakeSnapshot(Applied, AppliedConfiguration, data, compactTo);
+        LogDirty = true;
     }
 
     /// <summary>The process dies: everything not durable is gone.</summary>

@@ -10,7 +10,17 @@ namespace OrleansRaft.Testing.Simulation;
 /// </summary>
 public sealed record SimProfile
 {
+    /// <summary>The founding voters, ids 1..Nodes.</summary>
     public required int Nodes { get; init; }
+
+    /// <summary>Servers changed in and out of the group one at a time (thesis §4.1) while faults strike.</summary>
+    public required bool Membership { get; init; }
+
+    /// <summary>Servers beyond the founders, ids Nodes+1.., that start outside the group and may be added to it.</summary>
+    public required int Spares { get; init; }
+
+    /// <summary>Every server the run has: founders and spares.</summary>
+    public int Servers => Nodes + Spares;
 
     /// <summary>Virtual length of the safety phase, in which faults fire.</summary>
     public required long SafetyMs { get; init; }
@@ -85,6 +95,20 @@ public sealed record SimProfile
 
     public required double BatchRatio { get; init; }
 
+    /// <summary>Hosts snapshot their state machines and compact their logs (§7), and the fault injector forces it too.</summary>
+    public required bool Compaction { get; init; }
+
+    /// <summary>A host takes a snapshot once it applied this many entries beyond its last one.</summary>
+    public required int CompactEvery { get; init; }
+
+    /// <summary>Entries a host keeps below its snapshot for slow followers (0: compact everything it applied).</summary>
+    public required int CompactKeep { get; init; }
+
+    public required int MaxSnapshotChunkBytes { get; init; }
+
+    /// <summary>Bytes of padding in every snapshot, so it spans several chunks.</summary>
+    public required int SnapshotPadding { get; init; }
+
     /// <summary>The longest election timeout any node can draw (2E ticks of the slowest clock), in milliseconds.</summary>
     public long MaxElectionMs => 2L * ElectionTicks * (TickMs + 1);
 
@@ -94,7 +118,7 @@ public sealed record SimProfile
     /// <summary>A client gives up on an unacknowledged proposal after this long and frees its window slot.</summary>
     public long ClientTimeoutMs => 3 * MaxElectionMs;
 
-    public bool AnyFault => Crashes || Partitions || Unreliable || Transfers || Campaigns || Pauses;
+    public bool AnyFault => Crashes || Partitions || Unreliable || Transfers || Campaigns || Pauses || Compaction || Membership;
 
     public static SimProfile Choose(Random rng, int nodes)
     {
@@ -142,13 +166,20 @@ public sealed record SimProfile
             Reorder = rng.NextDouble() < 0.5,
             ReadRatio = rng.NextDouble() * 0.5,
             BatchRatio = rng.NextDouble() * 0.3,
-        };
+            Compaction = rng.NextDouble() < 0.6,
+            CompactEvery = Pick(rng, 3, 10, 50, 300),
+            CompactKeep = Pick(rng, 0, 0, 2, 20),
+            MaxSnapshotChunkBytes = Pick(rng, 16, 64, 256, 1 << 20),
+            SnapshotPadding = rng.Next(0, 400),
+            Membership = rng.NextDouble() < 0.5,
+            Spares = 0,
+        } is var profile && profile.Membership ? profile with { Spares = rng.Next(1, 3) } : profile;
     }
 
     public RaftOptions RaftOptions(long id, Random random) => new()
     {
         Id = id,
-        InitialVoters = [.. Enumerable.Range(1, Nodes).Select(i => (long)i)],
+        InitialVoters = id <= Nodes ? [.. Enumerable.Range(1, Nodes).Select(i => (long)i)] : [], // a spare joins, never founds
         ElectionTicks = ElectionTicks,
         HeartbeatTicks = HeartbeatTicks,
         PreVote = PreVote,
@@ -156,6 +187,7 @@ public sealed record SimProfile
         MaxSizePerMessage = MaxSizePerMessage,
         MaxInflightMessages = MaxInflightMessages,
         MaxCommittedSizePerReady = MaxCommittedSizePerReady,
+        MaxSnapshotChunkBytes = MaxSnapshotChunkBytes,
         Applied = 0,
         Random = random,
     };
@@ -172,6 +204,8 @@ public sealed record SimProfile
         Flag(faults, Transfers, "transfers");
         Flag(faults, Campaigns, "campaigns");
         Flag(faults, Pauses, "pauses");
+        Flag(faults, Membership, $"membership({Spares} spare{(Spares == 1 ? string.Empty : "s")})");
+        Flag(faults, Compaction, $"compaction(every {CompactEvery} keep {CompactKeep} chunk {MaxSnapshotChunkBytes} snapshot {32 + SnapshotPadding}B)");
         return string.Create(
             CultureInfo.InvariantCulture,
             $"nodes={Nodes} safety={SafetyMs}ms tick={TickMs}ms election={ElectionTicks} heartbeat={HeartbeatTicks} " +

@@ -36,6 +36,18 @@ public sealed record SimResult
     /// <summary>Stored suffixes replaced by entries of another term (divergent logs repaired), over all nodes.</summary>
     public required long Truncations { get; init; }
 
+    /// <summary>Snapshots hosts took (and compacted their logs to), over all nodes.</summary>
+    public required long Compactions { get; init; }
+
+    /// <summary>Membership changes leaders accepted (configuration entries proposed), over the run.</summary>
+    public required long MembershipChanges { get; init; }
+
+    /// <summary>InstallSnapshot chunks leaders sent.</summary>
+    public required long SnapshotChunks { get; init; }
+
+    /// <summary>Snapshots followers installed from a leader (Ready.Snapshot), over all nodes.</summary>
+    public required long SnapshotsInstalled { get; init; }
+
     public required long VirtualTimeMs { get; init; }
 
     public string TraceHashText => TraceHash.ToString("x16", CultureInfo.InvariantCulture);

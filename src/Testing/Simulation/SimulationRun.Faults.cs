@@ -29,6 +29,8 @@ public sealed partial class SimulationRun
             AddIf(profile.Campaigns, FaultKind.Campaign, 1);
             AddIf(profile.Pauses, FaultKind.Pause, 1);
             AddIf(profile.Crashes && profile.Partitions, FaultKind.Figure8, 2);
+            AddIf(profile.Compaction, FaultKind.Compact, 1);
+            AddIf(profile.Membership, FaultKind.Membership, 2);
         }
 
         var kind = enabledFaults[rng.Next(enabledFaults.Count)];
@@ -56,6 +58,12 @@ public sealed partial class SimulationRun
             case FaultKind.Figure8:
                 Figure8();
                 break;
+            case FaultKind.Compact:
+                CompactSome();
+                break;
+            case FaultKind.Membership:
+                ChangeMembership();
+                break;
             default:
                 Fail("internal", $"unknown fault {kind}");
                 break;
@@ -77,8 +85,9 @@ public sealed partial class SimulationRun
         }
 
         network.Heal();
-        var others = nodes.Where(n => n.Id != leader.Id).Select(n => n.Id).ToArray();
-        var minority = RandomSubset(others, rng.Next(0, (nodes.Length - 1) / 2)).Append(leader.Id).ToArray();
+        var voters = leader.Running.Configuration.Voters;
+        var others = voters.Where(id => id != leader.Id).ToArray();
+        var minority = RandomSubset(others, rng.Next(0, Math.Max(1, (voters.Length - 1) / 2))).Append(leader.Id).ToArray();
         network.Split(minority);
         var crashAfter = rng.NextInt64(1, (profile.MaxElectionMs / 2) + 1);
         queue.Schedule(crashAfter, new SimEvent(SimEventKind.Crash, leader.Id, leader.Incarnation, 0, null));

@@ -50,13 +50,16 @@ public sealed partial class SimulationRun
         queue.Schedule(profile.TickMs, new SimEvent(SimEventKind.LivenessCheck, 0, 0, 0, null));
     }
 
-    /// <summary>Null once converged; otherwise what the cluster is still waiting for.</summary>
+    /// <summary>
+    /// Null once converged; otherwise what the cluster is still waiting for. The members are those of the leader's
+    /// configuration: the operator starts any that is down and shuts down every server outside it (thesis §4.2.2).
+    /// </summary>
     private string? Converge()
     {
         SimNode? leader = null;
         foreach (var n in nodes)
         {
-            if (n.Running.Role == Role.Leader)
+            if (n.IsUp && n.Running.Role == Role.Leader)
             {
                 if (leader is not null)
                 {
@@ -72,7 +75,27 @@ public sealed partial class SimulationRun
             return "no leader";
         }
 
-        foreach (var n in nodes)
+        var members = leader.Running.Configuration;
+        foreach (var n in nodes.Where(n => members.Contains(n.Id) && !n.IsUp))
+        {
+            n.Decommissioned = false;
+            Restart(n);
+            return $"member {n.Id} was down and is restarting";
+        }
+
+        if (!members.IsVoter(leader.Id))
+        {
+            return $"leader {leader.Id} (term {leader.Running.Term}) is removing itself: {members}";
+        }
+
+        foreach (var n in nodes.Where(n => !members.Contains(n.Id) && n.IsUp))
+        {
+            Crash(n, "decommissioned: not a member of the configuration");
+            n.Decommissioned = true;
+            Observe(n);
+        }
+
+        foreach (var n in nodes.Where(n => members.Contains(n.Id)))
         {
             if (n.Running.Leader != leader.Id)
             {
@@ -97,7 +120,7 @@ public sealed partial class SimulationRun
         }
 
         var commit = leader.Running.CommitIndex;
-        foreach (var n in nodes)
+        foreach (var n in nodes.Where(n => members.Contains(n.Id)))
         {
             if (n.Applied < commit)
             {
@@ -112,7 +135,8 @@ public sealed partial class SimulationRun
     /// Time for the most lagging node to catch up, on top of the fixed budget: flow control lets at most
     /// MaxInflightMessages messages of MaxSizePerMessage bytes (at least one entry each; our entries are at most
     /// 88 bytes) travel per round trip, so with small caps a long backlog needs time proportional to its length.
-    /// Counted twice over for slack.
+    /// Counted twice over for slack. A node behind a compacted log also needs a snapshot, one chunk per round trip,
+    /// maybe twice (the leader may compact again while it is sent).
     /// </summary>
     private long CatchUpAllowanceMs()
     {
@@ -120,7 +144,8 @@ public sealed partial class SimulationRun
         var lag = last - nodes.Min(n => n.Applied);
         var perMessage = Math.Max(1, profile.MaxSizePerMessage / 88);
         var roundTripMs = (2 * network.MaxDelayMs) + (profile.HeartbeatTicks * profile.TickMs);
-        return 2 * lag * roundTripMs / (profile.MaxInflightMessages * perMessage);
+        var chunks = profile.Compaction ? 1 + ((32 + profile.SnapshotPadding) / profile.MaxSnapshotChunkBytes) : 0;
+        return (2 * lag * roundTripMs / (profile.MaxInflightMessages * perMessage)) + (4 * chunks * roundTripMs);
     }
 
     /// <summary>The final proposal cannot be acknowledged any more: its node crashed, applied something else there, or lost the lead.</summary>

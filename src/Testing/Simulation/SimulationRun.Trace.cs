@@ -49,6 +49,14 @@ public sealed partial class SimulationRun
             case TimeoutNow:
                 trace.Add(7);
                 break;
+            case InstallSnapshotRequest r:
+                trace.Add(8, r.SnapshotIndex, r.SnapshotTerm);
+                trace.Add(r.Offset, r.Data.Length, r.Done ? 1 : 0);
+                break;
+            case InstallSnapshotResponse r:
+                trace.Add(9, r.SnapshotIndex, r.SnapshotTerm);
+                trace.Add(r.NextOffset, r.Done ? 1 : 0, r.Index);
+                break;
             default:
                 trace.Add(99);
                 break;

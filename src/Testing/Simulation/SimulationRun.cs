@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using OrleansRaft.Raft;
+using OrleansRaft.Raft.Messages;
 
 namespace OrleansRaft.Testing.Simulation;
 
@@ -47,14 +48,14 @@ public sealed partial class SimulationRun
         log = options.Log;
         rng = new Random(unchecked((int)(options.Seed ^ (options.Seed >>> 32))));
         profile = SimProfile.Choose(rng, options.Nodes);
-        nodes = new SimNode[options.Nodes];
+        nodes = new SimNode[profile.Servers];
         for (var i = 0; i < nodes.Length; i++)
         {
             var interval = profile.TickMs + rng.Next(-1, 2); // clocks drift a little apart
             nodes[i] = new SimNode(i + 1, interval, rng.Next(interval));
         }
 
-        network = new SimNetwork(queue, rng, options.Nodes, profile.MinDelayMs, profile.MaxDelayMs)
+        network = new SimNetwork(queue, rng, profile.Servers, profile.MinDelayMs, profile.MaxDelayMs)
         {
             TailRate = profile.TailRate,
             TailMaxMs = profile.TailMaxMs,
@@ -122,6 +123,10 @@ public sealed partial class SimulationRun
             Acknowledged = applyChecker.Acknowledged.Count,
             MessagesSent = network.Sent,
             Truncations = nodes.Sum(n => n.Durable.Truncations),
+            Compactions = compactions,
+            MembershipChanges = membershipChanges,
+            SnapshotChunks = network.SnapshotChunks,
+            SnapshotsInstalled = applyChecker.SnapshotsInstalled,
             VirtualTimeMs = queue.Now,
         };
     }
@@ -162,7 +167,7 @@ public sealed partial class SimulationRun
         }
 
         TraceEvent(e);
-        if (e.Kind is SimEventKind.Tick or SimEventKind.Deliver or SimEventKind.Unreachable && Node(e.Node) is { } target &&
+        if (e.Kind is SimEventKind.Tick or SimEventKind.Deliver or SimEventKind.Unreachable or SimEventKind.SnapshotFailed && Node(e.Node) is { } target &&
             target.IsUp && target.IsPaused(queue.Now))
         {
             queue.Schedule(target.PausedUntil - queue.Now, e); // handled, in arrival order, when the stall ends
@@ -194,6 +199,9 @@ public sealed partial class SimulationRun
                 break;
             case SimEventKind.Unreachable:
                 OnUnreachable(e);
+                break;
+            case SimEventKind.SnapshotFailed:
+                OnSnapshotFailed(e);
                 break;
             case SimEventKind.BeginLiveness:
                 BeginLiveness();
@@ -232,7 +240,8 @@ public sealed partial class SimulationRun
             // the transport may notice, and tell the sender
             if (rng.NextDouble() < 0.1)
             {
-                queue.Schedule(rng.Next(1, 50), new SimEvent(SimEventKind.Unreachable, m.From, 0, m.To, null));
+                var kind = m is InstallSnapshotRequest ? SimEventKind.SnapshotFailed : SimEventKind.Unreachable;
+                queue.Schedule(rng.Next(1, 50), new SimEvent(kind, m.From, 0, m.To, null));
             }
 
             return;
@@ -252,11 +261,25 @@ public sealed partial class SimulationRun
         }
     }
 
-    /// <summary>Handle every Ready the input produced, then check the node.</summary>
+    private void OnSnapshotFailed(SimEvent e)
+    {
+        var node = Node(e.Node);
+        if (node.IsUp)
+        {
+            node.Running.ReportSnapshot(e.Arg, SnapshotStatus.Failure);
+            AfterInput(node);
+        }
+    }
+
+    /// <summary>Handle every Ready the input produced, check the node, then let the host compact (and check again).</summary>
     private void AfterInput(SimNode node)
     {
         ProcessReadys(node);
         Observe(node);
+        if (MaybeCompact(node))
+        {
+            Observe(node);
+        }
     }
 
     /// <summary>
@@ -277,7 +300,8 @@ public sealed partial class SimulationRun
             var ready = raft.Ready();
             CheckMustSync(node, ready);
             trace.Add(ready.Entries.Count, ready.Messages.Count, ready.CommittedEntries.Count);
-            node.Persist(ready);
+            trace.Add(ready.Snapshot?.Index ?? 0);
+            node.Persist(ready, ready.Snapshot is { } received ? ChainOf(node, received) : 0);
             if (MaybeCrashMidReady(node, "after persisting a Ready, before sending"))
             {
                 return;
@@ -298,6 +322,11 @@ public sealed partial class SimulationRun
                 return;
             }
 
+            if (ready.Snapshot is { } snapshot)
+            {
+                applyChecker.OnRestore(node, snapshot, installed: true); // the state machine first, then what follows
+            }
+
             foreach (var entry in ready.CommittedEntries)
             {
                 applyChecker.OnApply(node, entry);
@@ -311,6 +340,13 @@ public sealed partial class SimulationRun
             raft.Advance(ready);
         }
     }
+
+    /// <summary>The chain hash a snapshot's data carries: the log prefix it replaces, as its taker's log had it.</summary>
+    private ulong ChainOf(SimNode node, Snapshot snapshot) =>
+        SimSnapshot.Decode(snapshot.Data.Span)?.Chain
+        ?? throw new SimulationFailureException(string.Create(
+            CultureInfo.InvariantCulture,
+            $"[snapshot-data] t={queue.Now}ms: node {node.Id} was handed a snapshot at {snapshot.Index} whose {snapshot.Data.Length} bytes are not what any node wrote"));
 
     /// <summary>A term, vote or entry change must be durable before the messages that depend on it leave.</summary>
     private void CheckMustSync(SimNode node, Ready ready)
@@ -346,6 +382,7 @@ public sealed partial class SimulationRun
             var raft = node.Running;
             var wasLeaderTerm = node.LeaderTerm;
             logChecker.Observe(node);
+            CheckAppliedState(node, raft);
             trace.Add(raft.Term, raft.CommitIndex, (raft.LastIndex << 3) | (long)raft.Role);
             if (node.LeaderTerm != 0 && node.LeaderTerm != wasLeaderTerm)
             {
@@ -377,12 +414,17 @@ public sealed partial class SimulationRun
 
     private void Restart(SimNode node)
     {
-        if (node.IsUp)
+        if (node.IsUp || node.Decommissioned)
         {
             return;
         }
 
         node.Start(profile.RaftOptions(node.Id, new Random(rng.Next())));
+        if (node.Live.Snapshot is { } snapshot)
+        {
+            applyChecker.OnRestore(node, snapshot, installed: false); // the host restores its state machine first
+        }
+
         trace.Add(-2, node.Id, node.Incarnation);
         if (queue.Now > 0)
         {
@@ -415,7 +457,7 @@ public sealed partial class SimulationRun
         {
             if (n.Raft is { } r)
             {
-                yield return $"node {n.Id}: {r.Role} term {r.Term} vote {r.Vote} leader {r.Leader} commit {r.CommitIndex} applied {n.Applied} last {r.LastIndex}";
+                yield return $"node {n.Id}: {r.Role} term {r.Term} vote {r.Vote} leader {r.Leader} commit {r.CommitIndex} applied {n.Applied} first {r.FirstIndex} last {r.LastIndex} snapshot {n.Live.Snapshot?.Index ?? 0} {r.Configuration}";
             }
             else
             {
