@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using OrleansRaft.Gateway.Configuration;
 using OrleansRaft.Gateway.Forwarding;
 using OrleansRaft.Gateway.Http;
+using OrleansRaft.Gateway.Telemetry;
 
 namespace OrleansRaft.Gateway;
 
@@ -92,8 +93,14 @@ public sealed class GatewayApp
         builder.Services.AddSingleton(new DeadlinePool(options.Deadline));
         builder.Services.AddSingleton<KvEndpoints>();
         builder.Services.AddSingleton<ClusterEndpoints>();
+        // Listening before the host starts; the container disposes it (flushing the exporters) at shutdown.
+        if (GatewayTelemetry.Start(options) is { } telemetry)
+        {
+            builder.Services.AddSingleton(_ => telemetry);
+        }
 
         var app = builder.Build();
+        _ = app.Services.GetService<GatewayTelemetry>();
         Map(app);
         return app;
     }
