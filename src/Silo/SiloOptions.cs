@@ -1,4 +1,5 @@
 using OrleansRaft.Grains;
+using OrleansRaft.Grains.Hosting;
 using OrleansRaft.Grains.Transport;
 
 namespace OrleansRaft.Silo;
@@ -41,6 +42,9 @@ public sealed record SiloOptions
     public long SnapshotEntries { get; init; } = 10_000;
 
     public long SnapshotTrailingEntries { get; init; } = 1_000;
+
+    /// <summary>OTLP export of traces and metrics (OTEL_* variables); null = off.</summary>
+    public TelemetryOptions? Telemetry { get; init; }
 
     /// <summary>Transport limits other than the frame size; tests shorten the backoff.</summary>
     public Http2TransportOptions Transport { get; init; } = new();
