@@ -34,7 +34,7 @@ public static class RaftTelemetry
     /// <summary>Committed entries applied to the key/value state machine.</summary>
     public const string ApplySpan = "raft.apply";
 
-    /// <summary>Taking or installing a snapshot (issue 6; defined here, not emitted yet).</summary>
+    /// <summary>Taking a snapshot (from the capture until it is durable and the log compacted), or installing one from the leader.</summary>
     public const string SnapshotSpan = "raft.snapshot";
 
     /// <summary>A leadership transfer on the old leader, until leadership moves or the transfer is abandoned.</summary>
@@ -84,6 +84,11 @@ public static class RaftTelemetry
     public const string TransferToAttribute = "raft.transfer.to";
     public const string TransferOutcomeAttribute = "raft.transfer.outcome";
     public const string LeaderAttribute = "raft.leader";
+
+    // raft.snapshot, and the snapshot metrics.
+    public const string SnapshotKindAttribute = "raft.snapshot.kind"; // taken or installed
+    public const string SnapshotIndexAttribute = "raft.snapshot.index";
+    public const string SnapshotOutcomeAttribute = "raft.snapshot.outcome"; // stored, overtaken or failed
 
     // Metrics only.
     public const string RoleAttribute = "raft.role";
