@@ -29,6 +29,7 @@ public sealed class ChaosTests : IAsyncLifetime
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(4);
 
     private static readonly TimeSpan ChaosDuration = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MoreWorkTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan LeaderTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan FinalReadDeadline = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(60);
@@ -73,6 +74,7 @@ public sealed class ChaosTests : IAsyncLifetime
         var injector = new FaultInjector(cluster);
         var schedule = new FaultSchedule(seed, ChaosDuration);
         var started = cluster.Elapsed;
+        var chaosTime = TimeSpan.Zero;
         using (var stop = new CancellationTokenSource())
         {
             var clients = Enumerable.Range(0, Clients)
@@ -81,6 +83,11 @@ public sealed class ChaosTests : IAsyncLifetime
             try
             {
                 await injector.RunAsync(schedule, ChaosDuration);
+                chaosTime = cluster.Elapsed - started;
+
+                // A slow machine may leave little time after the kill of every silo: the clients go on, without
+                // faults, until the work the assertions below ask for is done or the deadline passes.
+                await ScriptedCluster.PollAsync(() => Task.FromResult(EnoughWork(counters, injector) ? "enough" : null), MoreWorkTimeout);
             }
             finally
             {
@@ -90,8 +97,7 @@ public sealed class ChaosTests : IAsyncLifetime
             }
         }
 
-        var chaosTime = cluster.Elapsed - started;
-        cluster.Log($"clients stopped after {chaosTime.TotalSeconds:0.0} s; {history.Count} operations recorded");
+        cluster.Log($"faults ended after {chaosTime.TotalSeconds:0.0} s, clients after {(cluster.Elapsed - started).TotalSeconds:0.0} s; {history.Count} operations recorded");
 
         // 2. Heal, then the cluster must serve again: a leader, an answer to a read of every key, every silo caught up.
         await injector.HealAsync();
@@ -135,6 +141,11 @@ public sealed class ChaosTests : IAsyncLifetime
         Assert.True(faultShare >= MinFaultShare, $"a fault was active only {faultShare:P0} of the run (at least {MinFaultShare:P0} expected)\n{Replay}");
         cluster.Passed = true;
     }
+
+    private static bool EnoughWork(ChaosCounters counters, FaultInjector injector) =>
+        counters.AcknowledgedWrites >= MinAcknowledgedWrites
+        && counters.Count(KvOperationKind.Get, AttemptOutcome.Done) >= MinCompletedGets
+        && injector.AllRestartedAt is { } at && counters.AcknowledgedWritesSince(at) >= MinWritesAfterKillAll;
 
     private static string Show(AttemptOutcome outcome, string? value) => outcome switch
     {

@@ -17,8 +17,8 @@ public sealed class FaultSchedule
     public FaultSchedule(int seed, TimeSpan duration)
     {
         random = new Random(seed);
-        // In the first half, so that enough of the run is left to see writes acknowledged after it.
-        KillAllAfter = duration * (0.2 + (0.3 * random.NextDouble()));
+        // Early, so that most of the run is left to see writes acknowledged after it.
+        KillAllAfter = duration * (0.15 + (0.25 * random.NextDouble()));
     }
 
     /// <summary>The first episode that starts after this (from the start of the faults) kills every silo.</summary>
