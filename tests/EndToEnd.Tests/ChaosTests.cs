@@ -82,7 +82,7 @@ public sealed class ChaosTests : IAsyncLifetime
                 .ToList();
             try
             {
-                await injector.RunAsync(schedule, ChaosDuration);
+                await RunFaultsAsync(injector, schedule);
                 chaosTime = cluster.Elapsed - started;
 
                 // A slow machine may leave little time after the kill of every silo: the clients go on, without
@@ -99,20 +99,16 @@ public sealed class ChaosTests : IAsyncLifetime
 
         cluster.Log($"faults ended after {chaosTime.TotalSeconds:0.0} s, clients after {(cluster.Elapsed - started).TotalSeconds:0.0} s; {history.Count} operations recorded");
 
-        // 2. Heal, then the cluster must serve again: a leader, an answer to a read of every key, every silo caught up.
+        // 2. Heal, then the cluster must serve again: a leader, an answer to a read of every key, every silo caught up
+        // (asserted in 3).
         await injector.HealAsync();
         var healed = await cluster.WaitForLeaderAsync(excluding: null, LeaderTimeout);
         cluster.Log($"after healing: {healed}");
         var finals = await Task.WhenAll(Keys.Select(key => workload.ReadUntilAnsweredAsync(key, FinalReadDeadline)));
         var stalled = Keys.Zip(finals).Where(p => p.Second.Outcome != AttemptOutcome.Done).Select(p => $"GET {p.First}: last answer {p.Second.LastAnswer}").ToList();
         cluster.Log("final reads: " + string.Join("; ", Keys.Zip(finals).Select(p => $"{p.First} = {Show(p.Second.Outcome, p.Second.Value)}")));
-        Assert.True(stalled.Count == 0, $"after healing, no answer within {FinalReadDeadline.TotalSeconds:0} s: {string.Join("; ", stalled)}\n{Replay}");
-        for (var node = 1; node <= Nodes; node++)
-        {
-            await cluster.WaitCaughtUpAsync(node, CatchUpTimeout);
-        }
 
-        // 3. The whole history, checked.
+        // 3. The whole history, checked, and everything worth knowing printed before any assertion.
         var operations = history.Operations;
         var checking = Stopwatch.StartNew();
         var result = LinearizabilityChecker.Check(operations, CheckTimeout);
@@ -133,6 +129,12 @@ public sealed class ChaosTests : IAsyncLifetime
             """);
 
         Assert.True(result.IsLinearizable, $"the REST history is not linearizable (seed {seed}):\n{result}\n{Replay}");
+        Assert.True(stalled.Count == 0, $"after healing, no answer within {FinalReadDeadline.TotalSeconds:0} s: {string.Join("; ", stalled)}\n{Replay}");
+        for (var node = 1; node <= Nodes; node++)
+        {
+            await cluster.WaitCaughtUpAsync(node, CatchUpTimeout);
+        }
+
         Assert.True(counters.UnexpectedCount == 0, $"{counters.UnexpectedCount} answers no valid request should get, e.g.:\n{string.Join('\n', counters.UnexpectedSamplesSeen)}\n{Replay}");
         Assert.True(injector.AllRestartedAt is not null, $"the faults never killed every silo at once\n{Replay}");
         Assert.True(counters.AcknowledgedWrites >= MinAcknowledgedWrites, $"only {counters.AcknowledgedWrites} writes acknowledged (at least {MinAcknowledgedWrites} expected)\n{Replay}");
@@ -140,6 +142,20 @@ public sealed class ChaosTests : IAsyncLifetime
         Assert.True(counters.Count(KvOperationKind.Get, AttemptOutcome.Done) >= MinCompletedGets, $"only {counters.Count(KvOperationKind.Get, AttemptOutcome.Done)} reads answered (at least {MinCompletedGets} expected)\n{Replay}");
         Assert.True(faultShare >= MinFaultShare, $"a fault was active only {faultShare:P0} of the run (at least {MinFaultShare:P0} expected)\n{Replay}");
         cluster.Passed = true;
+    }
+
+    /// <summary>The faults; when a <c>scripts/cluster</c> command fails (a silo that does not restart), the timeline up to it is printed.</summary>
+    private async Task RunFaultsAsync(FaultInjector injector, FaultSchedule schedule)
+    {
+        try
+        {
+            await injector.RunAsync(schedule, ChaosDuration);
+        }
+        catch
+        {
+            cluster.Log($"fault timeline up to the failure:\n{string.Join('\n', injector.Timeline)}\n{Replay}");
+            throw;
+        }
     }
 
     private static bool EnoughWork(ChaosCounters counters, FaultInjector injector) =>

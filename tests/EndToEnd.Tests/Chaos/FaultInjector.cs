@@ -173,7 +173,16 @@ public sealed class FaultInjector(ScriptedCluster cluster)
     private async Task RunAsync(string command, int node, SiloState after, string? why)
     {
         var started = cluster.Elapsed;
-        await cluster.RunCheckedAsync(command, node.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            await cluster.RunCheckedAsync(command, node.ToString(CultureInfo.InvariantCulture));
+        }
+        catch
+        {
+            Record($"{command} {node} FAILED after {(cluster.Elapsed - started).TotalSeconds:0.0} s");
+            throw;
+        }
+
         lock (gate)
         {
             silos[node - 1] = after;
