@@ -8,7 +8,8 @@ namespace OrleansRaft.Testing.Linearizability;
 /// from the front, a call whose operation the model accepts in the current state is linearized: the operation's
 /// call and return are lifted out of the list and the scan restarts from the front. Reaching a return means that
 /// operation can no longer be linearized in time: undo the last choice and try the next call after it. A cache of
-/// (set of linearized operations, state) pairs already reached prunes repeated work.
+/// (set of linearized operations, state) pairs already reached prunes repeated work, and <see cref="TryStep"/> looks
+/// ahead for steps that lead nowhere.
 /// </summary>
 /// <remarks>
 /// An operation with an unknown outcome has no return event: its return is at +infinity, so it never forces a
@@ -37,6 +38,7 @@ internal sealed class KeySearch
     private KeySearch(IReadOnlyList<KvOperation> ops)
     {
         this.ops = ops;
+        builtByAppends = new bool?[ops.Count];
         var events = new List<(long Time, int IsReturn, int Op)>(ops.Count * 2);
         for (var i = 0; i < ops.Count; i++)
         {
@@ -52,7 +54,6 @@ internal sealed class KeySearch
             }
         }
 
-        builtByAppends = new bool?[ops.Count];
         // Calls before returns at the same time: operations that touch at an instant are concurrent.
         events.Sort();
         var m = events.Count;
