@@ -13,7 +13,7 @@ namespace OrleansRaft.EndToEnd.Tests;
 /// </summary>
 public sealed class GatewayClient : IDisposable
 {
-    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan DefaultAttemptTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(500);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -22,13 +22,19 @@ public sealed class GatewayClient : IDisposable
     private readonly ConcurrentDictionary<string, int> retries = new();
 
     public GatewayClient(Uri gateway)
+        : this(gateway, DefaultAttemptTimeout)
+    {
+    }
+
+    /// <param name="attemptTimeout">The HTTP timeout of one attempt: no answer by then is a timeout.</param>
+    public GatewayClient(Uri gateway, TimeSpan attemptTimeout)
     {
         http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2), MaxConnectionsPerServer = 64 })
         {
             BaseAddress = gateway,
             DefaultRequestVersion = HttpVersion.Version11,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Timeout = AttemptTimeout,
+            Timeout = attemptTimeout,
         };
     }
 
@@ -70,42 +76,46 @@ public sealed class GatewayClient : IDisposable
     /// <summary>The <c>index</c> (and <c>length</c>, <c>deleted</c>) of a write's 200 body.</summary>
     public static JsonElement WriteResult(GatewayReply reply) => JsonDocument.Parse(reply.Body).RootElement.Clone();
 
+    /// <summary>
+    /// One request, no retries: the gateway's answer, or the exception (timeout, broken connection) that ended it.
+    /// </summary>
+    public async Task<GatewayAttempt> AttemptAsync(HttpRequestMessage request, string? idempotencyKey)
+    {
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        try
+        {
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            return new GatewayAttempt(response.StatusCode, body, response.Headers.RetryAfter is not null, null);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return new GatewayAttempt(null, [], false, e);
+        }
+    }
+
     private async Task<GatewayReply> SendAsync(Func<HttpRequestMessage> create, string? idempotencyKey, TimeSpan deadline)
     {
         var clock = Stopwatch.StartNew();
         var backoff = FirstBackoff;
-        var last = "no attempt";
         for (var attempt = 1; ; attempt++)
         {
             using var request = create();
-            if (idempotencyKey is not null)
+            var answer = await AttemptAsync(request, idempotencyKey);
+            if (answer.Status is { } status and not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout))
             {
-                request.Headers.Add("Idempotency-Key", idempotencyKey);
+                return new GatewayReply(status, answer.Body, attempt);
             }
 
-            string reason;
-            try
-            {
-                using var response = await http.SendAsync(request);
-                var body = await response.Content.ReadAsByteArrayAsync();
-                if (response.StatusCode is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout))
-                {
-                    return new GatewayReply(response.StatusCode, body, attempt);
-                }
-
-                reason = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                last = $"{reason} {System.Text.Encoding.UTF8.GetString(body)}";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                reason = e.GetType().Name;
-                last = $"{reason}: {e.Message}";
-            }
-
+            var reason = answer.Error?.GetType().Name ?? ((int)answer.Status!).ToString(System.Globalization.CultureInfo.InvariantCulture);
             retries.AddOrUpdate(reason, 1, (_, n) => n + 1);
             if (clock.Elapsed + backoff > deadline)
             {
-                throw new TimeoutException($"{request.Method} {request.RequestUri} had no definitive answer within {deadline.TotalSeconds:0} s ({attempt} attempts); last: {last}");
+                throw new TimeoutException($"{request.Method} {request.RequestUri} had no definitive answer within {deadline.TotalSeconds:0} s ({attempt} attempts); last: {answer}");
             }
 
             await Task.Delay(backoff);
