@@ -1,0 +1,9 @@
+namespace OrleansRaft.Testing.Linearizability;
+
+internal enum PendingState
+{
+    Pending,
+    Completed,
+    Unknown,
+    Failed,
+}

@@ -1,0 +1,85 @@
+using OrleansRaft.Linearizability.Tests.Harness;
+
+namespace OrleansRaft.Linearizability.Tests;
+
+/// <summary>Running out of time gives Unknown, never Ok; limits are set in steps or at zero so results do not depend on speed.</summary>
+public sealed class SearchLimitTests
+{
+    [Fact]
+    public void ZeroTimeout_IsUnknown_NeverOk()
+    {
+        KvOperation[] history = [Op.Put(1, "x", "v", 0, 1), Op.Get(2, "x", "v", 2, 3)];
+
+        var result = LinearizabilityChecker.Check(history, TimeSpan.Zero);
+
+        Assert.Equal(CheckOutcome.Unknown, result.Outcome);
+        Assert.False(result.IsLinearizable);
+        Assert.Equal("x", result.Key);
+        Assert.Empty(result.Counterexample);
+    }
+
+    [Fact]
+    public void ManyConcurrentUnknownAppends_ExhaustTheSearch()
+    {
+        var history = Pathological(24);
+
+        Assert.Equal(CheckOutcome.Unknown, LinearizabilityChecker.Check(history, TimeSpan.Zero).Outcome);
+        var limited = LinearizabilityChecker.Check(history, null, maxStepsPerKey: 100_000);
+        Assert.Equal(CheckOutcome.Unknown, limited.Outcome);
+        Assert.Equal("x", limited.Key);
+    }
+
+    [Fact]
+    public void SmallerPathologicalHistory_IsDecidedIllegal()
+    {
+        // The same shape with few appends is searched to the end.
+        var result = Verdict.Illegal(Pathological(5), "x");
+        Assert.Contains(result.Counterexample, o => o.Kind == KvOperationKind.Get);
+    }
+
+    [Fact]
+    public void AnIllegalKey_IsReportedEvenWhenAnotherKeyRanOutOfSteps()
+    {
+        var history = Pathological(24).ToList();
+        history.AddRange([Op.Put(1, "y", "1", 0, 1), Op.Put(1, "y", "2", 2, 3), Op.Get(2, "y", "1", 4, 5)]);
+
+        var result = LinearizabilityChecker.Check(history, null, maxStepsPerKey: 100_000);
+
+        Assert.Equal(CheckOutcome.Illegal, result.Outcome);
+        Assert.Equal("y", result.Key);
+    }
+
+    [Fact]
+    public void InfiniteTimeout_IsAccepted_NegativeIsNot()
+    {
+        KvOperation[] history = [Op.Put(1, "x", "v", 0, 1)];
+        Assert.True(LinearizabilityChecker.Check(history, Timeout.InfiniteTimeSpan).IsLinearizable);
+        Assert.Throws<ArgumentOutOfRangeException>(() => LinearizabilityChecker.Check(history, TimeSpan.FromSeconds(-5)));
+    }
+
+    [Fact]
+    public void MalformedOperations_AreRejected()
+    {
+        Assert.Throws<ArgumentException>(() => LinearizabilityChecker.Check([Op.Get(1, "x", null, 5, 4)]));
+        Assert.Throws<ArgumentException>(() => LinearizabilityChecker.Check(
+            [new KvOperation { ClientId = 1, Kind = KvOperationKind.Put, Key = "x", Call = 0, Return = 1 }]));
+        Assert.Throws<ArgumentException>(() => LinearizabilityChecker.Check(
+            [new KvOperation { ClientId = 1, Kind = (KvOperationKind)9, Key = "x", Call = 0, Return = 1 }]));
+    }
+
+    /// <summary>
+    /// Lost appends, all concurrent, and a lost Delete that may come before any of them: a read that saw every
+    /// append, the first one twice, can only be ruled out by trying every order of every subset of them.
+    /// </summary>
+    private static List<KvOperation> Pathological(int appends)
+    {
+        var history = new List<KvOperation> { Op.Put(0, "x", "", 0, 1), Op.Delete(0, "x", 2, null) };
+        for (var i = 0; i < appends; i++)
+        {
+            history.Add(Op.Append(i + 1, "x", $"+{i}", 3 + i, null));
+        }
+
+        history.Add(Op.Get(99, "x", string.Concat(Enumerable.Range(0, appends).Select(i => $"+{i}")) + "+0", 100, 101));
+        return history;
+    }
+}
