@@ -1,0 +1,92 @@
+using OrleansRaft.Scenarios.Tests.Harness;
+using OrleansRaft.Testing.Cluster;
+using OrleansRaft.Testing.Linearizability;
+
+namespace OrleansRaft.Scenarios.Tests.Kv;
+
+/// <summary>The clerk itself: retries, hints, the servers it may use, cancellation and what it records.</summary>
+public sealed class TestKvClerkTests
+{
+    [Fact]
+    public async Task WriteWhoseReplyIsLostIsRetriedAndAppliedOnce()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var history = new KvHistory();
+        var clerk = new TestKvClerk(cluster, 0, history);
+        await cluster.RunAsync(clerk.PutAsync("k", "").Done());
+        var leader = await cluster.WaitForLeaderAsync();
+
+        // The leader gets the append and applies it, but its replies never reach the clerk.
+        cluster.Network.Cut(leader, clerk.Endpoint);
+        var append = clerk.AppendAsync("k", "a");
+        await cluster.AdvanceAsync(TimeSpan.FromSeconds(2));
+        Assert.False(append.IsCompleted);
+        cluster.Network.Join(leader, clerk.Endpoint);
+        await cluster.RunAsync(append.Done());
+
+        Assert.Equal("a", await cluster.RunAsync(clerk.GetAsync("k")));
+        Assert.True(clerk.Retries.GetValueOrDefault("no reply") >= 2, $"retries: {string.Join(", ", clerk.Retries)}");
+        Assert.True(LinearizabilityChecker.Check(history.Operations).IsLinearizable);
+    }
+
+    [Fact]
+    public async Task FollowsTheLeaderHint()
+    {
+        await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Size = 5 });
+        var leader = await cluster.WaitForLeaderAsync();
+        var follower = cluster.NodeIds.First(id => id != leader);
+        var clerk = new TestKvClerk(cluster, 0, servers: [follower, .. cluster.NodeIds.Where(id => id != follower)]);
+
+        await cluster.RunAsync(clerk.PutAsync("k", "v").Done());
+
+        Assert.Equal(2, clerk.Attempts);
+        Assert.Equal(1, clerk.Retries["NotLeader"]);
+    }
+
+    [Fact]
+    public async Task ContactsOnlyItsServers()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var leader = await cluster.WaitForLeaderAsync();
+        var clerk = new TestKvClerk(cluster, 0, servers: [.. cluster.NodeIds.Where(id => id != leader)]);
+
+        var put = clerk.PutAsync("k", "v");
+        await cluster.AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.False(put.IsCompleted, "a clerk without the leader among its servers completed a write");
+
+        clerk.Servers = cluster.NodeIds;
+        await cluster.RunAsync(put.Done());
+        Assert.Equal("v", await cluster.RunAsync(clerk.GetAsync("k")));
+    }
+
+    [Fact]
+    public async Task CancelledWriteHasAnUnknownOutcome()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.WaitForLeaderAsync();
+        var history = new KvHistory();
+        var clerk = new TestKvClerk(cluster, 0, history);
+        cluster.Network.Partition(cluster.NodeIds, [clerk.Endpoint]);
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(1), cluster.Time);
+        var put = clerk.PutAsync("k", "v", deadline.Token);
+        await cluster.AdvanceAsync(TimeSpan.FromSeconds(2));
+
+        Assert.True(put.IsCanceled);
+        var recorded = Assert.Single(history.Operations);
+        Assert.Null(recorded.Return);
+    }
+
+    [Fact]
+    public async Task OperationCancelledBeforeItWasSentIsNotRecorded()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var history = new KvHistory();
+        var clerk = new TestKvClerk(cluster, 0, history);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => clerk.PutAsync("k", "v", new CancellationToken(canceled: true)));
+
+        Assert.Equal(0, history.Count);
+        Assert.Equal(0, clerk.Attempts);
+    }
+}
