@@ -23,6 +23,13 @@ public sealed class TestClientContext : SynchronizationContext
     public override SynchronizationContext CreateCopy() => this;
 
     /// <summary>Starts <paramref name="client"/> in this context: it runs now, up to its first await, and resumes here.</summary>
+    public Task Run(Func<Task> client) => Run(async () =>
+    {
+        await client();
+        return true;
+    });
+
+    /// <inheritdoc cref="Run(Func{Task})"/>
     public Task<T> Run<T>(Func<Task<T>> client)
     {
         if (Current == this)

@@ -186,6 +186,9 @@ public sealed class TestCluster : IAsyncDisposable
         return await operation;
     }
 
+    /// <summary>Runs the cluster in virtual time until <paramref name="operation"/> completes.</summary>
+    public Task RunAsync(Task operation, TimeSpan? limit = null) => RunAsync(Completion(operation), limit);
+
     /// <summary>Advances time until the running replicas agree on one leader; returns its id.</summary>
     public async Task<long> WaitForLeaderAsync(TimeSpan? limit = null)
     {
@@ -242,6 +245,12 @@ public sealed class TestCluster : IAsyncDisposable
             NullLogger.Instance);
         await replica.StartAsync(CancellationToken.None);
         replicas[node] = replica;
+    }
+
+    private static async Task<bool> Completion(Task operation)
+    {
+        await operation;
+        return true;
     }
 
     private long HandledItems() => replicas.Values.Sum(r => r?.HandledItems ?? 0);

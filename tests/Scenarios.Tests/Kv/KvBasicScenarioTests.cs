@@ -30,7 +30,7 @@ public sealed class KvBasicScenarioTests(ITestOutputHelper output)
         // The first operation waits for a leader; the clock starts after it.
         await cluster.RunAsync(clerk.GetAsync("x"));
         var start = cluster.Time.GetUtcNow();
-        await cluster.RunAsync(cluster.Clients.Run(() => AppendAllAsync().Done()));
+        await cluster.RunAsync(cluster.Clients.Run(AppendAllAsync));
         var duration = cluster.Time.GetUtcNow() - start;
 
         KvAppends.CheckClient(0, await cluster.RunAsync(clerk.GetAsync("x")), operations, replay);
@@ -70,9 +70,9 @@ public sealed class KvBasicScenarioTests(ITestOutputHelper output)
         cluster.Network.Unreliable();
         var history = new KvHistory();
         var clerk = new TestKvClerk(cluster, clients, history);
-        await cluster.RunAsync(clerk.PutAsync("k", "").Done());
+        await cluster.RunAsync(clerk.PutAsync("k", ""));
 
-        var appenders = Enumerable.Range(0, clients).Select(me => cluster.Clients.Run(() => AppendAsync(new TestKvClerk(cluster, me, history)).Done())).ToList();
+        var appenders = Enumerable.Range(0, clients).Select(me => cluster.Clients.Run(() => AppendAsync(new TestKvClerk(cluster, me, history)))).ToList();
         await cluster.RunAsync(Task.WhenAll(appenders));
 
         var value = await cluster.RunAsync(clerk.GetAsync("k"));

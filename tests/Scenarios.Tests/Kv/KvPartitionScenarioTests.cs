@@ -22,7 +22,7 @@ public sealed class KvPartitionScenarioTests(ITestOutputHelper output)
         await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Size = 5, Seed = seed });
         var history = new KvHistory();
         var ck = new TestKvClerk(cluster, 0, history);
-        await cluster.RunAsync(ck.PutAsync("1", "13").Done());
+        await cluster.RunAsync(ck.PutAsync("1", "13"));
 
         // 6.5840's make_partition: a majority without the leader, and the leader in the minority.
         var leader = await cluster.WaitForLeaderAsync();
@@ -35,7 +35,7 @@ public sealed class KvPartitionScenarioTests(ITestOutputHelper output)
         cluster.Network.Partition([.. majority, ckp1.Endpoint], [.. minority, ckp2a.Endpoint, ckp2b.Endpoint]);
 
         // Progress in the majority.
-        await cluster.RunAsync(ckp1.PutAsync("1", "14").Done());
+        await cluster.RunAsync(ckp1.PutAsync("1", "14"));
         await Check(ckp1, "1", "14");
 
         // No progress in the minority.
@@ -45,7 +45,7 @@ public sealed class KvPartitionScenarioTests(ITestOutputHelper output)
         Assert.False(put.IsCompleted, $"Put in minority completed ({put.Status}); {replay}");
         Assert.False(get.IsCompleted, $"Get in minority completed ({get.Status}); {replay}");
         await Check(ckp1, "1", "14");
-        await cluster.RunAsync(ckp1.PutAsync("1", "16").Done());
+        await cluster.RunAsync(ckp1.PutAsync("1", "16"));
         await Check(ckp1, "1", "16");
 
         // Completion after heal.

@@ -1,4 +1,3 @@
-using OrleansRaft.Scenarios.Tests.Harness;
 using OrleansRaft.Testing.Cluster;
 using OrleansRaft.Testing.Linearizability;
 
@@ -13,7 +12,7 @@ public sealed class TestKvClerkTests
         await using var cluster = await TestCluster.StartAsync();
         var history = new KvHistory();
         var clerk = new TestKvClerk(cluster, 0, history);
-        await cluster.RunAsync(clerk.PutAsync("k", "").Done());
+        await cluster.RunAsync(clerk.PutAsync("k", ""));
         var leader = await cluster.WaitForLeaderAsync();
 
         // The leader gets the append and applies it, but its replies never reach the clerk.
@@ -22,7 +21,7 @@ public sealed class TestKvClerkTests
         await cluster.AdvanceAsync(TimeSpan.FromSeconds(2));
         Assert.False(append.IsCompleted);
         cluster.Network.Join(leader, clerk.Endpoint);
-        await cluster.RunAsync(append.Done());
+        await cluster.RunAsync(append);
 
         Assert.Equal("a", await cluster.RunAsync(clerk.GetAsync("k")));
         Assert.True(clerk.Retries.GetValueOrDefault("no reply") >= 2, $"retries: {string.Join(", ", clerk.Retries)}");
@@ -37,7 +36,7 @@ public sealed class TestKvClerkTests
         var follower = cluster.NodeIds.First(id => id != leader);
         var clerk = new TestKvClerk(cluster, 0, servers: [follower, .. cluster.NodeIds.Where(id => id != follower)]);
 
-        await cluster.RunAsync(clerk.PutAsync("k", "v").Done());
+        await cluster.RunAsync(clerk.PutAsync("k", "v"));
 
         Assert.Equal(2, clerk.Attempts);
         Assert.Equal(1, clerk.Retries["NotLeader"]);
@@ -55,7 +54,7 @@ public sealed class TestKvClerkTests
         Assert.False(put.IsCompleted, "a clerk without the leader among its servers completed a write");
 
         clerk.Servers = cluster.NodeIds;
-        await cluster.RunAsync(put.Done());
+        await cluster.RunAsync(put);
         Assert.Equal("v", await cluster.RunAsync(clerk.GetAsync("k")));
     }
 
