@@ -1,3 +1,4 @@
+using OrleansRaft.Scenarios.Tests.Harness;
 using OrleansRaft.Testing.Cluster;
 using OrleansRaft.Testing.Linearizability;
 
@@ -87,5 +88,25 @@ public sealed class TestKvClerkTests
 
         Assert.Equal(0, history.Count);
         Assert.Equal(0, clerk.Attempts);
+    }
+
+    /// <summary>The example in README.md's "Testing host", as written there.</summary>
+    [Fact]
+    public async Task ReadmeExample()
+    {
+        var seed = Seeds.For(461);
+        var replay = Seeds.Describe(seed, nameof(ReadmeExample));
+        await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Size = 5, Seed = seed });
+        cluster.Network.Unreliable();                                    // labrpc: lost and delayed requests and replies
+        var history = new KvHistory();
+        var a = new TestKvClerk(cluster, 0, history);                    // endpoint 1000, any server
+        var b = new TestKvClerk(cluster, 1, history, servers: [1, 2]);   // endpoint 1001, nodes 1 and 2 only
+        cluster.Network.Partition([1, 2, b.Endpoint], [3, 4, 5, a.Endpoint]);
+        await cluster.RunAsync(a.AppendAsync("k", "x"));                 // the majority side moves on
+        var stuck = b.PutAsync("k", "y");                                // the minority side cannot...
+        await cluster.AdvanceAsync(TimeSpan.FromSeconds(5));             // ...in 5 virtual seconds
+        Assert.False(stuck.IsCompleted, replay);
+        cluster.Network.Heal(); b.Servers = cluster.NodeIds; await cluster.RunAsync(stuck);
+        Assert.True(LinearizabilityChecker.Check(history.Operations).IsLinearizable, replay);
     }
 }
