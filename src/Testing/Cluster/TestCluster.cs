@@ -154,7 +154,7 @@ public sealed class TestCluster : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException($"the cluster did not settle within {MaxSettleRounds} rounds");
+        throw new InvalidOperationException($"the cluster did not settle within {MaxSettleRounds} rounds (does a client work on without letting virtual time pass?)");
     }
 
     /// <summary>Moves virtual time forward tick by tick, settling after each.</summary>
