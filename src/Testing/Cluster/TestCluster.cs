@@ -34,6 +34,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     public TestNetwork Network { get; }
 
+    /// <summary>Where client code runs: <see cref="CallAsync{T}"/> runs in it, and client loops should (<see cref="TestClientContext.Run{T}"/>).</summary>
+    public TestClientContext Clients { get; } = new();
+
     /// <summary>Creates the store for a node; the default keeps the log in memory.</summary>
     public Func<long, ILogStore> StoreFactory { get; init; } = _ => new InMemoryLogStore();
 
@@ -93,10 +96,13 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>
     /// A client's call to the replica on <paramref name="node"/> through the network (see
     /// <see cref="TestNetwork.CallAsync{T}"/>); null when no reply came in time, including when the node is down.
+    /// It runs in <see cref="Clients"/>. The replica gets no cancellation token: a replica awaiting its answer
+    /// under a token would hand it on through a thread-pool hop the cluster cannot see, so the answer could miss
+    /// the deadline in virtual time; the network's deadline ends the call for the client instead.
     /// </summary>
     public Task<T?> CallAsync<T>(long client, long node, Func<RaftReplicaGrain, CancellationToken, Task<T>> call, TimeSpan timeout)
         where T : class =>
-        Network.CallAsync(client, node, token => replicas.GetValueOrDefault(node) is { } replica ? call(replica, token) : null, timeout);
+        Clients.Run(() => Network.CallAsync(client, node, _ => replicas.GetValueOrDefault(node) is { } replica ? call(replica, CancellationToken.None) : null, timeout));
 
     /// <summary>Stops a replica: its store keeps what it persisted, everything in memory is gone.</summary>
     public async Task CrashAsync(long node)
@@ -118,7 +124,10 @@ public sealed class TestCluster : IAsyncDisposable
         await SettleAsync();
     }
 
-    /// <summary>Delivers messages and lets replicas work, one at a time, until nothing moves.</summary>
+    /// <summary>
+    /// Delivers messages, runs client work and lets replicas work, one at a time, until nothing moves: no message
+    /// due, no client work waiting (<see cref="Clients"/>), no replica with anything left to handle.
+    /// </summary>
     public async Task SettleAsync()
     {
         for (var round = 0; round < MaxSettleRounds; round++)
@@ -133,6 +142,7 @@ public sealed class TestCluster : IAsyncDisposable
             }
 
             var before = HandledItems();
+            var clientWork = Clients.RunPending();
             foreach (var id in NodeIds)
             {
                 if (replicas[id] is { } replica)
@@ -141,13 +151,13 @@ public sealed class TestCluster : IAsyncDisposable
                 }
             }
 
-            if (messages.Count == 0 && !Network.HasDue() && HandledItems() == before)
+            if (messages.Count == 0 && clientWork == 0 && !Clients.HasWork && !Network.HasDue() && HandledItems() == before)
             {
                 return;
             }
         }
 
-        throw new InvalidOperationException($"the cluster did not settle within {MaxSettleRounds} rounds");
+        throw new InvalidOperationException($"the cluster did not settle within {MaxSettleRounds} rounds (does a client work on without letting virtual time pass?)");
     }
 
     /// <summary>Moves virtual time forward tick by tick, settling after each.</summary>
@@ -178,6 +188,9 @@ public sealed class TestCluster : IAsyncDisposable
 
         return await operation;
     }
+
+    /// <summary>Runs the cluster in virtual time until <paramref name="operation"/> completes.</summary>
+    public Task RunAsync(Task operation, TimeSpan? limit = null) => RunAsync(Completion(operation), limit);
 
     /// <summary>Advances time until the running replicas agree on one leader; returns its id.</summary>
     public async Task<long> WaitForLeaderAsync(TimeSpan? limit = null)
@@ -237,6 +250,12 @@ public sealed class TestCluster : IAsyncDisposable
             NullLogger.Instance);
         await replica.StartAsync(CancellationToken.None);
         replicas[node] = replica;
+    }
+
+    private static async Task<bool> Completion(Task operation)
+    {
+        await operation;
+        return true;
     }
 
     private long HandledItems() => replicas.Values.Sum(r => r?.HandledItems ?? 0);
