@@ -1,0 +1,88 @@
+using Spectre.Console;
+
+namespace OrleansRaft.Bench.Progress;
+
+/// <summary>
+/// One Spectre.Console progress display on stderr, shared by every <see cref="ProgressTicker"/> alive: Spectre allows
+/// one live display at a time, and nested tickers (a whole experiment, one phase of it) become rows of the same
+/// display. stdout stays free for the markdown report. On a terminal the bars redraw in place; otherwise Spectre
+/// prints the rows at 25/50/75/95..100%.
+/// </summary>
+public static class ProgressDisplay
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static readonly IAnsiConsole Error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    private static int users;
+    private static ProgressContext? context;
+    private static TaskCompletionSource? finished;
+    private static Task? display;
+
+    /// <summary>A line of text on stderr, above the bars while they are shown.</summary>
+    public static void WriteLine(string line)
+    {
+        if (Volatile.Read(ref context) is not null)
+        {
+            Error.WriteLine(line);
+        }
+        else
+        {
+            Console.Error.WriteLine(line);
+        }
+    }
+
+    /// <summary>Adds a row, starting the display if it is the first; every row must be handed back to <see cref="RemoveAsync"/>.</summary>
+    public static async Task<ProgressTask> AddAsync(string description, bool indeterminate)
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (users++ == 0)
+            {
+                var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var done = finished.Task;
+                display = Error.Progress()
+                    .AutoClear(true)
+                    .HideCompleted(true)
+                    .Columns(new SpinnerColumn(), new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new ElapsedTimeColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
+                    .StartAsync(async started =>
+                    {
+                        Volatile.Write(ref context, started);
+                        ready.SetResult();
+                        await done;
+                    });
+                await ready.Task;
+            }
+
+            var row = context!.AddTask(description, autoStart: true, maxValue: 1);
+            row.IsIndeterminate = indeterminate;
+            return row;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>Completes a row; the last one ends the display, which clears itself.</summary>
+    public static async Task RemoveAsync(ProgressTask row)
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            row.Value = row.MaxValue;
+            row.StopTask();
+            if (--users == 0)
+            {
+                Volatile.Write(ref context, null);
+                finished!.SetResult();
+                await display!;
+                display = null;
+            }
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+}
