@@ -7,6 +7,7 @@ internal static class ExperimentCatalog
 {
     public static IReadOnlyList<IExperiment> All { get; } =
     [
+        new LoadExperiment(),
         new SiloExperiment(),
         new StoreExperiment(),
         new SelfTestExperiment(),

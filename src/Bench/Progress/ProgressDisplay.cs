@@ -11,7 +11,14 @@ namespace OrleansRaft.Bench.Progress;
 public static class ProgressDisplay
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static readonly IAnsiConsole Error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    // Redirected stderr (a log file, CI) gets plain text: no escape codes, Spectre's milestone lines instead of redraws.
+    private static readonly IAnsiConsole Error = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Console.Error),
+        Ansi = Console.IsErrorRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+        ColorSystem = Console.IsErrorRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        Interactive = Console.IsErrorRedirected ? InteractionSupport.No : InteractionSupport.Detect,
+    });
     private static int users;
     private static ProgressContext? context;
     private static TaskCompletionSource? finished;
