@@ -7,6 +7,8 @@ internal static class ExperimentCatalog
 {
     public static IReadOnlyList<IExperiment> All { get; } =
     [
+        new ScaleExperiment(),
+        new MixExperiment(),
         new LoadExperiment(),
         new SiloExperiment(),
         new StoreExperiment(),

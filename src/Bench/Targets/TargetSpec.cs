@@ -51,6 +51,6 @@ public sealed record TargetSpec(TargetKind Kind, Uri? Address = null)
         TargetKind.OrleansRaft => await ProjectCluster.StartAsync(new ProjectClusterOptions { Name = Name, Nodes = nodes, Directory = directory, SiloArguments = siloArguments }, log, cancellationToken),
         TargetKind.Single => await ProjectCluster.StartAsync(new ProjectClusterOptions { Name = Name, Nodes = 1, Directory = directory, SiloArguments = siloArguments }, log, cancellationToken),
         TargetKind.Etcd => await EtcdCluster.StartAsync(nodes, directory, etcdTimeouts, log, cancellationToken),
-        _ => new ExternalEtcd(Address!),
+        _ => await ExternalEtcd.ConnectAsync(Address!, cancellationToken),
     };
 }
