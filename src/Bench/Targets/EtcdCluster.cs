@@ -157,7 +157,8 @@ public sealed class EtcdCluster : IFaultableSystem
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"etcd: no leader every member agrees on within {timeout.TotalSeconds} s (logs in {directory})");
+                var exited = members.Where(m => m.ProcessId is null).Select(m => $"e{m.Node}").ToList();
+                throw new TimeoutException($"etcd: no leader every member agrees on within {timeout.TotalSeconds} s{(exited.Count > 0 ? $"; exited: {string.Join(", ", exited)}" : "")} (logs in {directory})");
             }
 
             await Task.Delay(100, cancellationToken);
