@@ -131,13 +131,14 @@ public sealed class SelfTestExperiment : IExperiment
             }
         }
 
-        Expect(closed.Percentile(99) < 20_000, $"closed loop: p99 {closed.Percentile(99)} µs; coordinated omission should hide the stall (< 20 ms)");
+        // A loaded machine stretches every 1 ms operation, hence the loose bounds; the stall is 200 ms either way.
+        Expect(closed.Percentile(99) < 50_000 && closed.Percentile(99) * 3 < open.Percentile(99), $"closed loop: p99 {closed.Percentile(99)} µs; coordinated omission should hide the stall (< 50 ms, under a third of open loop's)");
         Expect(closed.Max >= 180_000, $"closed loop: max {closed.Max} µs; the stalled operations should take about 200 ms");
         Expect(Math.Abs(open.Count - 2_000) <= 40 && openResult.ErrorCount == 0, $"open loop: {open.Count} operations and errors {string.Join(", ", openResult.Errors.Select(e => $"{e.Key}: {e.Value}"))} for 2 s at 1,000/s");
         Expect(open.Percentile(99) is >= 150_000 and <= 230_000, $"open loop: p99 {open.Percentile(99)} µs, expected about 180 ms");
         Expect(open.Percentile(95) is >= 70_000 and <= 140_000, $"open loop: p95 {open.Percentile(95)} µs, expected about 100 ms");
         Expect(open.Max is >= 185_000 and <= 260_000, $"open loop: max {open.Max} µs, expected about 200 ms");
-        Expect(open.Percentile(50) < 20_000, $"open loop: p50 {open.Percentile(50)} µs, expected about 1 ms");
+        Expect(open.Percentile(50) < 50_000, $"open loop: p50 {open.Percentile(50)} µs, expected a few ms");
         return (closed, open);
     }
 

@@ -24,6 +24,9 @@ public static class ProgressDisplay
     private static TaskCompletionSource? finished;
     private static Task? display;
 
+    /// <summary>Characters a row's text may take so the bar, percentage and clock keep their room on one line.</summary>
+    public static int DescriptionWidth => Math.Max(20, Error.Profile.Width - 48);
+
     /// <summary>A line of text on stderr, above the bars while they are shown.</summary>
     public static void WriteLine(string line)
     {

@@ -35,6 +35,9 @@ public sealed class ProgressTicker : IAsyncDisposable
         stop.Dispose();
     }
 
+    private static string Fit(string text) =>
+        text.Length <= ProgressDisplay.DescriptionWidth ? text : text[..(ProgressDisplay.DescriptionWidth - 1)] + "…";
+
     private async Task RunAsync()
     {
         var started = Stopwatch.GetTimestamp();
@@ -51,7 +54,7 @@ public sealed class ProgressTicker : IAsyncDisposable
                 if (elapsed >= nextStatus)
                 {
                     nextStatus += TimeSpan.FromSeconds(1);
-                    text = Markup.Escape($"{label}: {status(elapsed)}");
+                    text = Markup.Escape(Fit($"{label}: {status(elapsed)}"));
                 }
 
                 if (elapsed < Quiet)
@@ -59,7 +62,7 @@ public sealed class ProgressTicker : IAsyncDisposable
                     continue;
                 }
 
-                row ??= await ProgressDisplay.AddAsync(Markup.Escape(label), fraction is null);
+                row ??= await ProgressDisplay.AddAsync(Markup.Escape(Fit(label)), fraction is null);
                 if (text is not null)
                 {
                     row.Description = text;
