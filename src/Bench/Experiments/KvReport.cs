@@ -20,11 +20,16 @@ internal static class KvReport
         report.Line($"Load: {options.Describe(timed)}");
     }
 
-    public static void Systems(Report report, IEnumerable<string> descriptions)
+    public static void Systems(Report report, IEnumerable<string> descriptions, IEnumerable<string>? failures = null)
     {
         foreach (var description in descriptions.Distinct())
         {
             report.Line($"- {description}");
+        }
+
+        foreach (var failure in failures ?? [])
+        {
+            report.Line($"- **not measured**: {failure}");
         }
 
         report.Line();
@@ -68,7 +73,7 @@ internal static class KvReport
         }
 
         report.Line($"Load average after: {MachineInfo.LoadAverage()}");
-        report.Line($"Files in {resultsDirectory}: {string.Join(", ", files)}");
+        report.Line($"Files in {Cluster.RepositoryPaths.Display(resultsDirectory)}: {string.Join(", ", files)}");
     }
 
     public static void SaveCsv(string path, string experiment, KvOptions options, IEnumerable<KvMeasurement> points)

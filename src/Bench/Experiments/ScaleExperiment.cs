@@ -39,6 +39,7 @@ public sealed class ScaleExperiment : IExperiment
         var keys = KvMix.MakeKeys("key", options.Keys);
         var points = new List<KvMeasurement>();
         var descriptions = new List<string>();
+        var failures = new List<string>();
         foreach (var size in sizes)
         {
             foreach (var target in options.Targets)
@@ -50,16 +51,25 @@ public sealed class ScaleExperiment : IExperiment
                 }
 
                 var nodes = target.Kind == TargetKind.Single ? 1 : size;
-                await using var system = await target.StartAsync(nodes, Path.Combine(context.ResultsDirectory, $"{target.Name}-{nodes}"), options.SiloArguments, null, context.Log, token);
-                descriptions.Add(system.Description);
-                using var session = new KvSession(system, options);
-                await session.PreloadAsync(keys, value, token);
-                points.Add(await session.MeasureAsync(new KvMix(keys, value, 0), "put", $"{system.Name} ×{system.Nodes}: writes", token));
-                points.Add(await session.MeasureAsync(new KvMix(keys, value, 100), "get", $"{system.Name} ×{system.Nodes}: reads", token));
+                try
+                {
+                    await using var system = await target.StartAsync(nodes, Path.Combine(context.ResultsDirectory, $"{target.Name}-{nodes}"), options.SiloArguments, null, context.Log, token);
+                    descriptions.Add(system.Description);
+                    using var session = new KvSession(system, options);
+                    await session.PreloadAsync(keys, value, token);
+                    points.Add(await session.MeasureAsync(new KvMix(keys, value, 0), "put", $"{system.Name} ×{system.Nodes}: writes", token));
+                    points.Add(await session.MeasureAsync(new KvMix(keys, value, 100), "get", $"{system.Name} ×{system.Nodes}: reads", token));
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+                {
+                    // A size the machine cannot bring up is a result too; the other sizes still run.
+                    failures.Add($"{target.Name} with {nodes} nodes: {e.Message.Split('\n')[0]}");
+                    await context.Log.WriteLineAsync($"bench: {target.Name} ×{nodes} failed: {e.Message}");
+                }
             }
         }
 
-        KvReport.Systems(report, descriptions);
+        KvReport.Systems(report, descriptions, failures);
         SizeTable(report, points);
         KvReport.Table(report, points);
         KvReport.SaveCsv(Path.Combine(context.ResultsDirectory, "scale.csv"), Name, options, points);

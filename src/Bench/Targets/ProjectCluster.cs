@@ -50,7 +50,7 @@ public sealed class ProjectCluster : IFaultableSystem
     public string Name => options.Name;
 
     public string Description =>
-        $"OrleansRaft, {options.Nodes} silo{(options.Nodes == 1 ? "" : "s")} on PostgreSQL (synchronous commit) behind the REST gateway, via scripts/cluster (CLUSTER_DIR={options.Directory}){(options.SiloArguments.Length > 0 ? $", silo args \"{options.SiloArguments}\"" : "")}";
+        $"OrleansRaft, {options.Nodes} silo{(options.Nodes == 1 ? "" : "s")} on PostgreSQL (synchronous commit) behind the REST gateway, via scripts/cluster (CLUSTER_DIR={RepositoryPaths.Display(options.Directory)}){(options.SiloArguments.Length > 0 ? $", silo args \"{options.SiloArguments}\"" : "")}";
 
     public int Nodes => options.Nodes;
 

@@ -74,7 +74,7 @@ public sealed class ElectionExperiment : IExperiment
         Report(report, summaries, results);
         Save(context.ResultsDirectory, summaries, results);
         report.Line($"Load average after: {MachineInfo.LoadAverage()}");
-        report.Line($"Files in {context.ResultsDirectory}: report.md, election.csv, election-summary.csv, election-cdf.svg, election-leader-cdf.svg; each system's logs in TARGET-RANGE/");
+        report.Line($"Files in {Cluster.RepositoryPaths.Display(context.ResultsDirectory)}: report.md, election.csv, election-summary.csv, election-cdf.svg, election-leader-cdf.svg; each system's logs in TARGET-RANGE/");
         return 0;
     }
 
