@@ -29,7 +29,7 @@ internal static class KvReport
 
         foreach (var failure in failures ?? [])
         {
-            report.Line($"- **not measured**: {failure}");
+            report.Line($"- **note**: {failure}");
         }
 
         report.Line();
@@ -38,7 +38,7 @@ internal static class KvReport
     /// <summary>One row per point; <c>other</c> is the share of the cores other jobs used during the window.</summary>
     public static void Table(Report report, IEnumerable<KvMeasurement> points)
     {
-        var table = new MarkdownTable("target", "nodes", "reads", "op", "ops/s", "mean ms", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "other cores");
+        var table = new MarkdownTable("target", "nodes", "reads", "op", "ops/s", "mean ms", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "CPU µs/op", "other cores");
         foreach (var point in points)
         {
             var all = point.Result.All();
@@ -55,10 +55,22 @@ internal static class KvReport
                 Format.Ms(all.Percentile(99.9)),
                 Format.Ms(all.Max),
                 Errors(point.Result),
+                CpuPerOperation(point),
                 point.Cpu is { } cpu ? Format.Fixed(cpu.Other, 2) : "");
         }
 
         report.Table(table);
+        report.Line("CPU µs/op: CPU time of the system under test (its processes and their children: silos, gateway, PostgreSQL; or etcd) per successful operation. It varies less than rates on a shared machine: other jobs slow a run down, they do not make it spend more CPU per operation. other cores: what other processes used meanwhile.");
+        report.Line();
+    }
+
+    /// <summary>The system's CPU µs per successful operation in the window; empty when it is not the bench's to measure.</summary>
+    public static string CpuPerOperation(KvMeasurement point)
+    {
+        var operations = point.Result.All().Count;
+        return point.Cpu is { System: > 0 } cpu && operations > 0
+            ? Format.Count(cpu.System * point.Result.Window.TotalSeconds * 1e6 / operations)
+            : "";
     }
 
     public static string Errors(LoadResult result) =>
@@ -79,14 +91,14 @@ internal static class KvReport
     public static void SaveCsv(string path, string experiment, KvOptions options, IEnumerable<KvMeasurement> points)
     {
         var csv = new CsvTable("experiment", "target", "nodes", "read_percent", "op", "mode", "rate", "http", "connections", "workers", "operations", "seconds", "ops_per_s",
-            "mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "errors", "cpu_bench", "cpu_system", "cpu_other");
+            "mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "errors", "cpu_bench", "cpu_system", "cpu_other", "system_cpu_us_per_op");
         foreach (var point in points)
         {
             var all = point.Result.All();
             csv.Add(experiment, point.Target, point.Nodes, point.ReadPercent, point.Phase, options.Rate is null ? "closed" : "open", options.Rate, point.Http, options.Connections, options.Workers,
                 all.Count, point.Result.Window.TotalSeconds, all.Count / point.Result.Window.TotalSeconds,
                 all.Mean / 1000, all.Percentile(50) / 1000.0, all.Percentile(90) / 1000.0, all.Percentile(99) / 1000.0, all.Percentile(99.9) / 1000.0, all.Max / 1000.0,
-                point.Result.ErrorCount, point.Cpu?.Bench, point.Cpu?.System, point.Cpu?.Other);
+                point.Result.ErrorCount, point.Cpu?.Bench, point.Cpu?.System, point.Cpu?.Other, CpuPerOperation(point).Replace(",", "", StringComparison.Ordinal));
         }
 
         csv.Save(path);

@@ -24,7 +24,10 @@ internal sealed class KvSession : IDisposable
 
     public string Http => $"{connections.Version.Major}{(connections.Version.Major == 1 ? ".1" : "")}";
 
-    /// <summary>Writes every key once, closed loop and as fast as the workers go; the writes also warm up the path.</summary>
+    /// <summary>
+    /// Writes every key once, closed loop and as fast as the workers go; the writes also warm up the path. Throws when
+    /// more than a tenth fail; fewer failures are returned for the report.
+    /// </summary>
     public async Task<LoadResult> PreloadAsync(string[] keys, byte[] value, CancellationToken cancellationToken)
     {
         var mix = new KvMix(keys, value, 0, Sequential: true);
@@ -32,11 +35,12 @@ internal sealed class KvSession : IDisposable
             new LoadOptions { Workers = options.Workers, Operations = keys.Length, Label = $"{system.Name} ×{system.Nodes}: writing {keys.Length:N0} keys" },
             w => new KvWorker(clients[w], mix, w),
             cancellationToken);
-        if (result.ErrorCount > 0)
+        if (result.ErrorCount * 10 > keys.Length)
         {
             throw new InvalidOperationException($"{system.Name}: {result.ErrorCount} of {keys.Length} preload writes failed ({string.Join(", ", result.Errors.Select(e => $"{e.Key}: {e.Value}"))})");
         }
 
+        // A few failed writes (timeouts on a loaded machine) only mean a few reads of those keys answer NotFound.
         return result;
     }
 

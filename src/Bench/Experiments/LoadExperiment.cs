@@ -51,19 +51,19 @@ public sealed class LoadExperiment : IExperiment
             catch (Exception e) when (e is InvalidOperationException or TimeoutException)
             {
                 // One target failing leaves the others' figures standing.
-                failures.Add($"{target.Name}: {e.Message.Split('\n')[0]}");
+                failures.Add($"not measured: {target.Name}: {e.Message.Split('\n')[0]}");
                 await context.Log.WriteLineAsync($"bench: {target.Name} failed: {e.Message}");
             }
         }
 
         KvReport.Systems(report, descriptions, failures);
-        var table = new MarkdownTable("target", "nodes", "op", "keys", "total s", "ops/s", "mean ms", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "other cores");
+        var table = new MarkdownTable("target", "nodes", "op", "keys", "total s", "ops/s", "mean ms", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "CPU µs/op", "other cores");
         foreach (var point in points)
         {
             var all = point.Result.All();
             table.Add(point.Target, point.Nodes == 0 ? "?" : Format.Count(point.Nodes), point.Phase, Format.Count(options.Keys), Format.Fixed(point.Result.Window.TotalSeconds, 2),
                 Format.Count(all.Count / point.Result.Window.TotalSeconds), Format.Ms(all.Mean), Format.Ms(all.Percentile(50)), Format.Ms(all.Percentile(99)),
-                Format.Ms(all.Percentile(99.9)), Format.Ms(all.Max), KvReport.Errors(point.Result), point.Cpu is { } cpu ? Format.Fixed(cpu.Other, 2) : "");
+                Format.Ms(all.Percentile(99.9)), Format.Ms(all.Max), KvReport.Errors(point.Result), KvReport.CpuPerOperation(point), point.Cpu is { } cpu ? Format.Fixed(cpu.Other, 2) : "");
         }
 
         report.Table(table);

@@ -52,7 +52,11 @@ public sealed class MixExperiment : IExperiment
                 await using var system = await target.StartAsync(nodes, Path.Combine(context.ResultsDirectory, $"{target.Name}-{(target.Kind == TargetKind.Single ? 1 : nodes)}"), options.SiloArguments, null, context.Log, token);
                 descriptions.Add(system.Description);
                 using var session = new KvSession(system, options);
-                await session.PreloadAsync(keys, value, token);
+                if ((await session.PreloadAsync(keys, value, token)).Errors is { Count: > 0 } preloadErrors)
+                {
+                    failures.Add($"{system.Name} ×{system.Nodes}: {preloadErrors.Values.Sum()} of {keys.Length:N0} keys not written first ({string.Join(", ", preloadErrors.Select(e => $"{e.Key}: {e.Value}"))}); reads of them count as NotFound");
+                }
+
                 foreach (var read in reads)
                 {
                     points.Add(await session.MeasureAsync(new KvMix(keys, value, read), "mix", $"{system.Name}: {read}% reads", token));
@@ -61,7 +65,7 @@ public sealed class MixExperiment : IExperiment
             catch (Exception e) when (e is InvalidOperationException or TimeoutException)
             {
                 // One target failing leaves the others' figures standing.
-                failures.Add($"{target.Name}: {e.Message.Split('\n')[0]}");
+                failures.Add($"not measured: {target.Name}: {e.Message.Split('\n')[0]}");
                 await context.Log.WriteLineAsync($"bench: {target.Name} failed: {e.Message}");
             }
         }

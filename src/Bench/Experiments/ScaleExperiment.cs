@@ -56,14 +56,18 @@ public sealed class ScaleExperiment : IExperiment
                     await using var system = await target.StartAsync(nodes, Path.Combine(context.ResultsDirectory, $"{target.Name}-{nodes}"), options.SiloArguments, null, context.Log, token);
                     descriptions.Add(system.Description);
                     using var session = new KvSession(system, options);
-                    await session.PreloadAsync(keys, value, token);
+                    if ((await session.PreloadAsync(keys, value, token)).Errors is { Count: > 0 } preloadErrors)
+                {
+                    failures.Add($"{system.Name} ×{system.Nodes}: {preloadErrors.Values.Sum()} of {keys.Length:N0} keys not written first ({string.Join(", ", preloadErrors.Select(e => $"{e.Key}: {e.Value}"))}); reads of them count as NotFound");
+                }
+
                     points.Add(await session.MeasureAsync(new KvMix(keys, value, 0), "put", $"{system.Name} ×{system.Nodes}: writes", token));
                     points.Add(await session.MeasureAsync(new KvMix(keys, value, 100), "get", $"{system.Name} ×{system.Nodes}: reads", token));
                 }
                 catch (Exception e) when (e is InvalidOperationException or TimeoutException)
                 {
                     // A size the machine cannot bring up is a result too; the other sizes still run.
-                    failures.Add($"{target.Name} with {nodes} nodes: {e.Message.Split('\n')[0]}");
+                    failures.Add($"not measured: {target.Name} with {nodes} nodes: {e.Message.Split('\n')[0]}");
                     await context.Log.WriteLineAsync($"bench: {target.Name} ×{nodes} failed: {e.Message}");
                 }
             }

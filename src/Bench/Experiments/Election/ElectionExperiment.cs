@@ -130,6 +130,7 @@ public sealed class ElectionExperiment : IExperiment
             summary.Description = system.Description;
             using var probe = new StableCheck(system, trialTimeout);
             summary.IdleLeaderChanges = await WatchIdleAsync(system, idle, token);
+            var cpuBefore = CpuSample.Take();
             var unstableInRow = 0;
             for (var trial = 1; trial <= trials; trial++)
             {
@@ -154,6 +155,8 @@ public sealed class ElectionExperiment : IExperiment
                     await system.RestartAsync(result.OldLeader, token);
                 }
             }
+
+            summary.Cpu = CpuSplit.Between(cpuBefore, CpuSample.Take(), system.ProcessIds());
         }
 
         return summary;
@@ -230,7 +233,7 @@ public sealed class ElectionExperiment : IExperiment
 
     private static void Report(Report report, List<RangeSummary> summaries, List<ElectionTrial> results)
     {
-        var table = new MarkdownTable("target", "range ms", "ran as ms", "kills", "elected", "timeouts", "unstable", "commit mean", "p50", "p99", "max", "elected p50", "split votes", "flapping", "idle elections");
+        var table = new MarkdownTable("target", "range ms", "ran as ms", "kills", "elected", "timeouts", "unstable", "commit mean", "p50", "p99", "max", "elected p50", "split votes", "flapping", "idle elections", "other cores");
         foreach (var summary in summaries)
         {
             var mine = results.Where(r => r.Target == summary.Target && r.Range == summary.Range).ToList();
@@ -252,11 +255,12 @@ public sealed class ElectionExperiment : IExperiment
                 Percentile(elected, 50),
                 Format.Count(mine.Count(r => r.Outcome != TrialOutcome.Unstable && r.Rounds > 1)),
                 Format.Count(mine.Count(r => r.Leaders > 1)),
-                summary.IdleLeaderChanges is { } idle ? Format.Count(idle) : "-");
+                summary.IdleLeaderChanges is { } idle ? Format.Count(idle) : "-",
+                summary.Cpu is { } cpu ? Format.Fixed(cpu.Other, 2) : "");
         }
 
         report.Table(table);
-        report.Line("Times in ms after the old leader died. split votes: kills whose new leader's term was more than one above the old (counted from the silos' status); flapping: kills after which more than one new leader was reported; idle elections: leader changes while nothing was faulted.");
+        report.Line("Times in ms after the old leader died. split votes: kills whose new leader's term was more than one above the old (counted from the silos' status); flapping: kills after which more than one new leader was reported; idle elections: leader changes while nothing was faulted; other cores: CPU other processes used during the trials (well above 0: a shared, noisy machine).");
         foreach (var summary in summaries)
         {
             report.Line($"- {summary.Target} {summary.Range.Label} ms: {string.Join("; ", summary.Notes)}{(summary.Description is null ? "" : $". {summary.Description}")}");

@@ -14,6 +14,9 @@ internal sealed class RangeSummary(string target, TimeoutRange range, string eff
 
     public string? Description { get; set; }
 
+    /// <summary>Who used the cores from the first trial to the last.</summary>
+    public Measurement.CpuSplit? Cpu { get; set; }
+
     /// <summary>Leader changes seen while nothing was faulted; null when the system never came up.</summary>
     public int? IdleLeaderChanges { get; set; }
 }
