@@ -11,14 +11,7 @@ namespace OrleansRaft.Bench.Progress;
 public static class ProgressDisplay
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    // Redirected stderr (a log file, CI) gets plain text: no escape codes, Spectre's milestone lines instead of redraws.
-    private static readonly IAnsiConsole Error = AnsiConsole.Create(new AnsiConsoleSettings
-    {
-        Out = new AnsiConsoleOutput(Console.Error),
-        Ansi = Console.IsErrorRedirected ? AnsiSupport.No : AnsiSupport.Detect,
-        ColorSystem = Console.IsErrorRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-        Interactive = Console.IsErrorRedirected ? InteractionSupport.No : InteractionSupport.Detect,
-    });
+    private static readonly IAnsiConsole Error = CreateConsole();
     private static int users;
     private static ProgressContext? context;
     private static TaskCompletionSource? finished;
@@ -26,6 +19,26 @@ public static class ProgressDisplay
 
     /// <summary>Characters a row's text may take so the bar, percentage and clock keep their room on one line.</summary>
     public static int DescriptionWidth => Math.Max(20, Error.Profile.Width - 48);
+
+    // Redirected stderr (a log file, CI) gets plain text: no escape codes, Spectre's milestone lines instead of
+    // redraws, and no 80-column limit to cut the status short.
+    private static IAnsiConsole CreateConsole()
+    {
+        var redirected = Console.IsErrorRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Error),
+            Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
+        });
+        if (redirected)
+        {
+            console.Profile.Width = 200;
+        }
+
+        return console;
+    }
 
     /// <summary>A line of text on stderr, above the bars while they are shown.</summary>
     public static void WriteLine(string line)
