@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using OrleansRaft.Bench.Progress;
 
 namespace OrleansRaft.Bench.Targets;
 
@@ -38,6 +39,12 @@ public sealed class EtcdCluster : IFaultableSystem
 
     public static async Task<EtcdCluster> StartAsync(int nodes, string directory, EtcdTimeouts? timeouts, TextWriter log, CancellationToken cancellationToken)
     {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        if (!path.Split(':', StringSplitOptions.RemoveEmptyEntries).Any(dir => File.Exists(Path.Combine(dir, "etcd"))))
+        {
+            throw new InvalidOperationException("etcd is not installed: apt-get install -y etcd-server etcd-client");
+        }
+
         Directory.CreateDirectory(directory);
         var cluster = new EtcdCluster(directory, timeouts, log);
         try
@@ -68,7 +75,10 @@ public sealed class EtcdCluster : IFaultableSystem
             }
 
             await log.WriteLineAsync($"bench: started etcd, {nodes} members, in {directory}");
-            await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            await using (new ProgressTicker($"etcd ×{nodes}: starting", elapsed => $"{elapsed.TotalSeconds:F0} s (waiting for a leader every member agrees on)"))
+            {
+                await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            }
             return cluster;
         }
         catch

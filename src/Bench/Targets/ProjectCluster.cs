@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using OrleansRaft.Bench.Cluster;
+using OrleansRaft.Bench.Progress;
 using OrleansRaft.Grains.Client;
 
 namespace OrleansRaft.Bench.Targets;
@@ -72,7 +73,13 @@ public sealed class ProjectCluster : IFaultableSystem
                 arguments.AddRange(["--silo-args", options.SiloArguments]);
             }
 
-            var (exit, output) = await cluster.RunAsync(arguments, cancellationToken);
+            int exit;
+            string output;
+            await using (new ProgressTicker($"{options.Name} ×{options.Nodes}: scripts/cluster up", elapsed => $"{elapsed.TotalSeconds:F0} s (starts the silos and the gateway, waits for /readyz)"))
+            {
+                (exit, output) = await cluster.RunAsync(arguments, cancellationToken);
+            }
+
             if (exit != 0)
             {
                 throw new InvalidOperationException($"scripts/cluster up exited with {exit}:\n{Tail(output, 30)}");
@@ -137,7 +144,13 @@ public sealed class ProjectCluster : IFaultableSystem
         }
 
         down = true;
-        var (exit, output) = await RunAsync(["down"], CancellationToken.None);
+        int exit;
+        string output;
+        await using (new ProgressTicker($"{options.Name} ×{options.Nodes}: scripts/cluster down", elapsed => $"{elapsed.TotalSeconds:F0} s"))
+        {
+            (exit, output) = await RunAsync(["down"], CancellationToken.None);
+        }
+
         if (exit != 0)
         {
             await log.WriteLineAsync($"bench: scripts/cluster down exited with {exit}: {Tail(output, 10)}");
