@@ -16,7 +16,7 @@ public sealed class ExternalEtcd : IKvSystem
 
     public string Name => "etcd";
 
-    public string Description => $"etcd at {address} ({(Nodes > 0 ? $"{Nodes} members" : "size unknown")}; started outside the bench, its settings are its own), v3 JSON gateway over HTTP/1.1";
+    public string Description => $"etcd at {address} ({(Nodes > 0 ? $"{Nodes} member{(Nodes == 1 ? "" : "s")}" : "size unknown")}; started outside the bench, its settings are its own), v3 JSON gateway over HTTP/1.1";
 
     /// <summary>Its member count, from /v3/cluster/member/list; 0 when it did not say.</summary>
     public int Nodes { get; }
