@@ -134,25 +134,34 @@ public sealed class ElectionExperiment : IExperiment
             var unstableInRow = 0;
             for (var trial = 1; trial <= trials; trial++)
             {
-                var result = await RunTrialAsync(system, target.Name, range, trial, probe, trialTimeout, probeInterval, pollPeriod, token);
-                results.Add(result);
-                done = trial;
-                last = result.Outcome switch
+                try
                 {
-                    TrialOutcome.Elected => string.Create(CultureInfo.InvariantCulture, $", last {result.CommitMs:F0} ms"),
-                    TrialOutcome.Timeout => ", last timed out",
-                    _ => ", no stable leader",
-                };
-                unstableInRow = result.Outcome == TrialOutcome.Unstable ? unstableInRow + 1 : 0;
-                if (unstableInRow >= 3)
-                {
-                    notes.Add($"stopped after trial {trial}: no stable leader 3 times in a row");
-                    break;
-                }
+                    var result = await RunTrialAsync(system, target.Name, range, trial, probe, trialTimeout, probeInterval, pollPeriod, token);
+                    results.Add(result);
+                    done = trial;
+                    last = result.Outcome switch
+                    {
+                        TrialOutcome.Elected => string.Create(CultureInfo.InvariantCulture, $", last {result.CommitMs:F0} ms"),
+                        TrialOutcome.Timeout => ", last timed out",
+                        _ => ", no stable leader",
+                    };
+                    unstableInRow = result.Outcome == TrialOutcome.Unstable ? unstableInRow + 1 : 0;
+                    if (unstableInRow >= 3)
+                    {
+                        notes.Add($"stopped after trial {trial}: no stable leader 3 times in a row");
+                        break;
+                    }
 
-                if (result.Outcome != TrialOutcome.Unstable)
+                    if (result.Outcome != TrialOutcome.Unstable)
+                    {
+                        await system.RestartAsync(result.OldLeader, token);
+                    }
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException)
                 {
-                    await system.RestartAsync(result.OldLeader, token);
+                    // A node that will not come back ends this range; the trials so far and the other ranges still count.
+                    notes.Add($"stopped at trial {trial}: {FirstLine(e.Message)}");
+                    break;
                 }
             }
 
