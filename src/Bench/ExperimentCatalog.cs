@@ -1,4 +1,5 @@
 using OrleansRaft.Bench.Experiments;
+using OrleansRaft.Bench.Experiments.Election;
 
 namespace OrleansRaft.Bench;
 
@@ -7,6 +8,10 @@ internal static class ExperimentCatalog
 {
     public static IReadOnlyList<IExperiment> All { get; } =
     [
+        new ElectionExperiment(),
+        new ScaleExperiment(),
+        new MixExperiment(),
+        new LoadExperiment(),
         new SiloExperiment(),
         new StoreExperiment(),
         new SelfTestExperiment(),

@@ -3,6 +3,7 @@ using System.Text;
 using OrleansRaft.Bench.Cli;
 using OrleansRaft.Bench.Cluster;
 using OrleansRaft.Bench.Experiments;
+using OrleansRaft.Bench.Progress;
 using OrleansRaft.Bench.Reporting;
 
 namespace OrleansRaft.Bench;
@@ -64,7 +65,8 @@ internal static class Program
             Directory.CreateDirectory(results);
             await Console.Error.WriteLineAsync($"bench: {experiment.Name}; results in {results}");
             var report = new Report(Console.Out, Path.Combine(results, "report.md"));
-            return await experiment.RunAsync(new ExperimentContext(arguments, report, results, Console.Error, cancellation.Token));
+            using var log = new ProgressLog();
+            return await experiment.RunAsync(new ExperimentContext(arguments, report, results, log, cancellation.Token));
         }
         catch (UsageException e)
         {

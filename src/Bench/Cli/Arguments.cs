@@ -87,6 +87,9 @@ public sealed class Arguments
         return text.ToString();
     }
 
+    /// <summary>Whether the experiment takes <c>--name</c> at all (shared option sets leave some out).</summary>
+    public bool Declares(string name) => specs.ContainsKey(name);
+
     public bool Flag(string name) => Single(name) is { } text && ParseBoolean(name, text);
 
     public string? String(string name) => Single(name);

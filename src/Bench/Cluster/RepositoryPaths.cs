@@ -23,6 +23,13 @@ public static class RepositoryPaths
 
     public static string Script(string name) => Path.Combine(Root, "scripts", name);
 
+    /// <summary>A path as reports show it: relative to the checkout when inside it, so reports read the same on every machine.</summary>
+    public static string Display(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? Path.GetRelativePath(Root, full) : full;
+    }
+
     private static string Find()
     {
         foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })

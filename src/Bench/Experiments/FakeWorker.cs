@@ -7,7 +7,7 @@ internal sealed class FakeWorker : ILoadWorker
 {
     private long calls;
 
-    public async ValueTask<OperationResult> ExecuteAsync(CancellationToken cancellationToken)
+    public async ValueTask<OperationResult> ExecuteAsync(long operation, CancellationToken cancellationToken)
     {
         await Task.Delay(1, cancellationToken);
         return ++calls % 10 == 0 ? OperationResult.Failure("fake", "Boom") : OperationResult.Success("fake");

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using OrleansRaft.Bench.Cli;
 using OrleansRaft.Bench.Measurement;
 using OrleansRaft.Bench.Reporting;
@@ -6,7 +8,9 @@ namespace OrleansRaft.Bench.Experiments;
 
 /// <summary>
 /// Checks the measuring tools against exact answers: histogram percentiles, min, max and mean against a sorted
-/// array for random data (also after merging), and a short closed-loop run. Exits 1 on any mismatch.
+/// array for random data (also after merging); a short closed-loop run; fixed-count runs; and coordinated omission:
+/// a fake workload with a known 200 ms stall, which open-loop percentiles must show and closed-loop ones hide.
+/// Exits 1 on any mismatch.
 /// </summary>
 public sealed class SelfTestExperiment : IExperiment
 {
@@ -69,6 +73,12 @@ public sealed class SelfTestExperiment : IExperiment
         var load = await CheckLoadGeneratorAsync(failures, context.Cancellation);
         table.Add("load generator: 8 workers, 1 s, every 10th op fails", Format.Count(load), "", "", "", failures.Any(f => f.StartsWith("load", StringComparison.Ordinal)) ? "MISMATCH" : "ok");
 
+        var stall = await CheckCoordinatedOmissionAsync(failures, context.Cancellation);
+        table.Add("closed loop, 32 workers, 2 s, one 200 ms stall", Format.Count(stall.Closed.Count), Format.Count(stall.Closed.Percentile(50)), Format.Count(stall.Closed.Percentile(99)), Format.Count(stall.Closed.Max), Outcome(failures, "closed loop"));
+        table.Add("open loop, 1,000/s, 2 s, one 200 ms stall", Format.Count(stall.Open.Count), Format.Count(stall.Open.Percentile(50)), Format.Count(stall.Open.Percentile(99)), Format.Count(stall.Open.Max), Outcome(failures, "open loop"));
+        var counted = await CheckFixedCountAsync(failures, context.Cancellation);
+        table.Add("fixed count: 500 closed + 300 open-loop ops", Format.Count(counted), "", "", "", Outcome(failures, "fixed count"));
+
         context.Report.Line("## selftest");
         context.Report.Line();
         context.Report.Table(table);
@@ -79,6 +89,87 @@ public sealed class SelfTestExperiment : IExperiment
 
         context.Report.Line(failures.Count == 0 ? "selftest: all checks passed" : $"selftest: {failures.Count} checks failed");
         return failures.Count == 0 ? 0 : 1;
+    }
+
+    private static string Outcome(List<string> failures, string prefix) =>
+        failures.Any(f => f.StartsWith(prefix, StringComparison.Ordinal)) ? "MISMATCH" : "ok";
+
+    /// <summary>
+    /// A 200 ms stall 0.8 s into a 2 s window. Open loop at 1,000/s: the 200 slots inside the stall wait 200..0 ms, so
+    /// latencies above L are (200 - L) ms / 2 s of all: p99 ≈ 180 ms, p95 ≈ 100 ms, max ≈ 200 ms. Closed loop: only
+    /// the 32 operations in flight wait; its p99 stays near 1 ms although the system stopped for 10% of the window.
+    /// </summary>
+    private static async Task<(LatencyHistogram Closed, LatencyHistogram Open)> CheckCoordinatedOmissionAsync(List<string> failures, CancellationToken cancellationToken)
+    {
+        async Task<LoadResult> RunAsync(double? rate)
+        {
+            var stall = new FakeStall();
+            var options = new LoadOptions
+            {
+                Workers = 32, // spare capacity, so the backlog behind the stall drains within a few ms
+                Duration = TimeSpan.FromSeconds(2),
+                Warmup = TimeSpan.FromMilliseconds(300),
+                Rate = rate,
+                Label = rate is null ? "selftest closed loop" : "selftest open loop",
+                OnWindowStart = () =>
+                {
+                    stall.Schedule(Stopwatch.GetTimestamp() + Stopwatch.Frequency * 8 / 10, TimeSpan.FromMilliseconds(200));
+                    return Task.CompletedTask;
+                },
+            };
+            return await LoadGenerator.RunAsync(options, _ => new StallingWorker(stall), cancellationToken);
+        }
+
+        var closed = (await RunAsync(null)).All();
+        var openResult = await RunAsync(1_000);
+        var open = openResult.All();
+        void Expect(bool condition, string what)
+        {
+            if (!condition)
+            {
+                failures.Add(what);
+            }
+        }
+
+        // A loaded machine stretches every 1 ms operation, hence the loose bounds; the stall is 200 ms either way.
+        Expect(closed.Percentile(99) < 50_000 && closed.Percentile(99) * 3 < open.Percentile(99), $"closed loop: p99 {closed.Percentile(99)} µs; coordinated omission should hide the stall (< 50 ms, under a third of open loop's)");
+        Expect(closed.Max >= 180_000, $"closed loop: max {closed.Max} µs; the stalled operations should take about 200 ms");
+        Expect(Math.Abs(open.Count - 2_000) <= 40 && openResult.ErrorCount == 0, $"open loop: {open.Count} operations and errors {string.Join(", ", openResult.Errors.Select(e => $"{e.Key}: {e.Value}"))} for 2 s at 1,000/s");
+        Expect(open.Percentile(99) is >= 150_000 and <= 230_000, $"open loop: p99 {open.Percentile(99)} µs, expected about 180 ms");
+        Expect(open.Percentile(95) is >= 70_000 and <= 140_000, $"open loop: p95 {open.Percentile(95)} µs, expected about 100 ms");
+        Expect(open.Max is >= 185_000 and <= 260_000, $"open loop: max {open.Max} µs, expected about 200 ms");
+        Expect(open.Percentile(50) < 50_000, $"open loop: p50 {open.Percentile(50)} µs, expected a few ms");
+        return (closed, open);
+    }
+
+    /// <summary>A fixed number of operations hands out exactly 0..N-1, once each, and measures them all.</summary>
+    private static async Task<long> CheckFixedCountAsync(List<string> failures, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        foreach (var (count, rate) in new (long, double?)[] { (500, null), (300, 1_000) })
+        {
+            var seen = new ConcurrentDictionary<long, int>();
+            var stall = new FakeStall();
+            var result = await LoadGenerator.RunAsync(
+                new LoadOptions { Workers = 8, Operations = count, Rate = rate, Label = "selftest fixed count" },
+                _ => new StallingWorker(stall, seen),
+                cancellationToken);
+            var mode = rate is null ? "closed" : "open";
+            if (result.All().Count != count || seen.Count != count || seen.Keys.Min() != 0 || seen.Keys.Max() != count - 1 || seen.Values.Any(n => n != 1))
+            {
+                failures.Add($"fixed count ({mode}): {result.All().Count} measured, {seen.Count} distinct operations of {count}");
+            }
+
+            // At 1,000/s the 300th slot is due at 0.3 s: the run cannot be shorter.
+            if (rate is not null && (result.Window < TimeSpan.FromMilliseconds(295) || result.Window > TimeSpan.FromSeconds(2)))
+            {
+                failures.Add($"fixed count ({mode}): {result.Window.TotalMilliseconds} ms for 300 slots at 1,000/s");
+            }
+
+            total += result.All().Count;
+        }
+
+        return total;
     }
 
     private static void Check(string name, LatencyHistogram histogram, long[] sorted, List<string> failures)

@@ -28,7 +28,7 @@ internal sealed class SiloWorker : ILoadWorker
         random.NextBytes(value);
     }
 
-    public async ValueTask<OperationResult> ExecuteAsync(CancellationToken cancellationToken)
+    public async ValueTask<OperationResult> ExecuteAsync(long operation, CancellationToken cancellationToken)
     {
         var key = workload.Keys[random.Next(workload.Keys.Length)];
         var read = workload.ReadPercent > 0 && random.Next(100) < workload.ReadPercent;

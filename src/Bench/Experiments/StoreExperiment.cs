@@ -2,6 +2,7 @@ using System.Diagnostics;
 using OrleansRaft.Bench.Cli;
 using OrleansRaft.Bench.Cluster;
 using OrleansRaft.Bench.Measurement;
+using OrleansRaft.Bench.Progress;
 using OrleansRaft.Bench.Reporting;
 using OrleansRaft.Grains.Storage;
 using OrleansRaft.Raft;

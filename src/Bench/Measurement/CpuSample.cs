@@ -12,12 +12,13 @@ public sealed class CpuSample
     // USER_HZ: what /proc counts CPU time in; 100 on every Linux architecture .NET runs on.
     private const double TicksPerSecond = 100;
 
-    private CpuSample(long timestamp, long busyTicks, long totalTicks, Dictionary<int, (string Name, long Ticks)> processes)
+    private CpuSample(long timestamp, long busyTicks, long totalTicks, Dictionary<int, (string Name, long Ticks)> processes, Dictionary<int, int> parents)
     {
         Timestamp = timestamp;
         BusyTicks = busyTicks;
         TotalTicks = totalTicks;
         Processes = processes;
+        Parents = parents;
     }
 
     public long Timestamp { get; }
@@ -30,11 +31,15 @@ public sealed class CpuSample
     /// <summary>Process id → (command name, user + system ticks).</summary>
     public IReadOnlyDictionary<int, (string Name, long Ticks)> Processes { get; }
 
+    /// <summary>Process id → parent process id, to count a server's worker processes (PostgreSQL backends) with it.</summary>
+    public IReadOnlyDictionary<int, int> Parents { get; }
+
     public static CpuSample Take()
     {
         var timestamp = Stopwatch.GetTimestamp();
         long busy = 0, total = 0;
         var processes = new Dictionary<int, (string, long)>();
+        var parents = new Dictionary<int, int>();
         try
         {
             // cpu  user nice system idle iowait irq softirq steal (guest time is already inside user)
@@ -46,7 +51,8 @@ public sealed class CpuSample
             {
                 if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && ReadProcess(directory) is { } process)
                 {
-                    processes[pid] = process;
+                    processes[pid] = (process.Name, process.Ticks);
+                    parents[pid] = process.Parent;
                 }
             }
         }
@@ -55,7 +61,7 @@ public sealed class CpuSample
             // Not Linux, or /proc unreadable: an empty sample, reported as unknown.
         }
 
-        return new CpuSample(timestamp, busy, total, processes);
+        return new CpuSample(timestamp, busy, total, processes, parents);
     }
 
     /// <summary>Seconds of CPU between two samples spent by the processes <paramref name="select"/> picks.</summary>
@@ -74,13 +80,39 @@ public sealed class CpuSample
         return ticks / TicksPerSecond;
     }
 
+    /// <summary>Every process in <paramref name="roots"/> or below one of them, as either sample saw them.</summary>
+    public static HashSet<int> Descendants(CpuSample before, CpuSample after, IEnumerable<int> roots)
+    {
+        var found = new HashSet<int>(roots);
+        var parents = new Dictionary<int, int>(before.Parents);
+        foreach (var (pid, parent) in after.Parents)
+        {
+            parents[pid] = parent;
+        }
+
+        bool added;
+        do
+        {
+            added = false;
+            foreach (var (pid, parent) in parents)
+            {
+                if (found.Contains(parent) && found.Add(pid))
+                {
+                    added = true;
+                }
+            }
+        }
+        while (added);
+        return found;
+    }
+
     /// <summary>Busy seconds of all cores together between two samples.</summary>
     public static double BusySeconds(CpuSample before, CpuSample after) => (after.BusyTicks - before.BusyTicks) / TicksPerSecond;
 
     /// <summary>Core-seconds available between two samples (wall time × cores).</summary>
     public static double TotalSeconds(CpuSample before, CpuSample after) => (after.TotalTicks - before.TotalTicks) / TicksPerSecond;
 
-    private static (string Name, long Ticks)? ReadProcess(string directory)
+    private static (string Name, long Ticks, int Parent)? ReadProcess(string directory)
     {
         try
         {
@@ -90,7 +122,7 @@ public sealed class CpuSample
             var close = stat.LastIndexOf(')');
             var rest = stat[(close + 2)..].Split(' ');
             var ticks = long.Parse(rest[11], CultureInfo.InvariantCulture) + long.Parse(rest[12], CultureInfo.InvariantCulture);
-            return (stat[(open + 1)..close], ticks);
+            return (stat[(open + 1)..close], ticks, int.Parse(rest[1], CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
         {

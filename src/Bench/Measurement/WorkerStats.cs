@@ -7,12 +7,14 @@ internal sealed class WorkerStats
 
     public Dictionary<string, long> Errors { get; } = [];
 
+    /// <summary>Open loop: how late each operation was sent after its intended start, in µs.</summary>
+    public LatencyHistogram SendLag { get; } = new();
+
     public void Record(OperationResult result, long microseconds)
     {
         if (result.Error is { } error)
         {
-            var key = $"{result.Kind} {error}";
-            Errors[key] = Errors.GetValueOrDefault(key) + 1;
+            Fail(result.Kind, error);
             return;
         }
 
@@ -22,5 +24,11 @@ internal sealed class WorkerStats
         }
 
         histogram.Record(microseconds);
+    }
+
+    public void Fail(string kind, string error, long count = 1)
+    {
+        var key = $"{kind} {error}";
+        Errors[key] = Errors.GetValueOrDefault(key) + count;
     }
 }
