@@ -12,6 +12,7 @@ using OrleansRaft.Gateway.Configuration;
 using OrleansRaft.Gateway.Forwarding;
 using OrleansRaft.Gateway.Http;
 using OrleansRaft.Gateway.Page;
+using OrleansRaft.Gateway.Telemetry;
 
 namespace OrleansRaft.Gateway;
 
@@ -28,6 +29,8 @@ public sealed class GatewayApp
     public const string KvRoute = "/v1/kv/{key}";
 
     public const string AppendRoute = "/v1/kv/{key}/append";
+
+    public const string ClusterRoute = "/v1/cluster";
 
     /// <param name="hostArguments">Host settings (contentRoot, environment, "Section:Key" values) for the builder's configuration.</param>
     public static WebApplicationBuilder CreateBuilder(IReadOnlyList<string> hostArguments)
@@ -93,8 +96,14 @@ public sealed class GatewayApp
         builder.Services.AddSingleton(new DeadlinePool(options.Deadline));
         builder.Services.AddSingleton<KvEndpoints>();
         builder.Services.AddSingleton<ClusterEndpoints>();
+        // Listening before the host starts; the container disposes it (flushing the exporters) at shutdown.
+        if (GatewayTelemetry.Start(options) is { } telemetry)
+        {
+            builder.Services.AddSingleton(_ => telemetry);
+        }
 
         var app = builder.Build();
+        _ = app.Services.GetService<GatewayTelemetry>();
         Map(app);
         return app;
     }
@@ -109,27 +118,32 @@ public sealed class GatewayApp
 
         var kv = app.Services.GetRequiredService<KvEndpoints>();
         var cluster = app.Services.GetRequiredService<ClusterEndpoints>();
+        // Delegates made once: a method group in the lambdas below would allocate one per request.
+        Func<HttpContext, Task> put = kv.PutAsync, get = kv.GetAsync, delete = kv.DeleteAsync, append = kv.AppendAsync;
+        Func<HttpContext, Task> clusterStatus = cluster.ClusterAsync, ready = cluster.ReadyAsync;
         // Delegates rather than RequestDelegates: only those get OpenAPI descriptions (RouteHandlerBuilder).
-        app.MapPut(KvRoute, (Func<HttpContext, Task>)kv.PutAsync)
+        app.MapPut(KvRoute, (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, KvRoute, "put", put)))
             .WithName("PutKey").WithTags("kv").WithSummary("Write a value")
             .DescribeKey().DescribeValueBody("The value: 0 bytes up to --max-value-bytes (default 1 MiB).")
             .Produces<PutReply>().ProducesKvProblems().ProducesProblem(StatusCodes.Status413PayloadTooLarge, Problems.ContentType);
-        app.MapGet(KvRoute, (Func<HttpContext, Task>)kv.GetAsync)
+        app.MapGet(KvRoute, (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, KvRoute, "get", get)))
             .WithName("GetKey").WithTags("kv").WithSummary("Read a value (linearizable unless consistency=stale)")
             .DescribeKey().DescribeConsistency().ProducesOctetStream()
             .ProducesKvProblems().ProducesProblem(StatusCodes.Status404NotFound, Problems.ContentType);
-        app.MapDelete(KvRoute, (Func<HttpContext, Task>)kv.DeleteAsync)
+        app.MapDelete(KvRoute, (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, KvRoute, "delete", delete)))
             .WithName("DeleteKey").WithTags("kv").WithSummary("Delete a key")
             .DescribeKey().Produces<DeleteReply>().ProducesKvProblems();
-        app.MapPost(AppendRoute, (Func<HttpContext, Task>)kv.AppendAsync)
+        app.MapPost(AppendRoute, (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, AppendRoute, "append", append)))
             .WithName("AppendToKey").WithTags("kv").WithSummary("Append to a value (absent = empty)")
             .DescribeKey().DescribeValueBody("The suffix to append.")
             .Produces<AppendReply>().ProducesKvProblems().ProducesProblem(StatusCodes.Status413PayloadTooLarge, Problems.ContentType);
-        app.MapGet("/v1/cluster", (Func<HttpContext, Task>)cluster.ClusterAsync)
-            .WithName("Cluster").WithTags("cluster").WithSummary("Every silo's role, term and indexes").Produces<ClusterReply>();
+        app.MapGet(ClusterRoute, (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, ClusterRoute, null, clusterStatus)))
+            .WithName("Cluster").WithTags("cluster").WithSummary("Every silo's role, term, indexes and recent elections")
+            .WithDescription("Each reachable node also lists the last 32 elections it started (oldest first, a running one last): term, start and end, outcome won/lost/superseded/running, winner, whether it ended in the pre-vote round, the reason it started, votes granted/rejected/needed.")
+            .Produces<ClusterReply>();
         app.MapGet("/healthz", (Func<HttpContext, Task>)ClusterEndpoints.HealthAsync)
             .WithName("Health").WithTags("cluster").WithSummary("200 while the gateway process runs").Produces<string>(contentType: "text/plain");
-        app.MapGet("/readyz", (Func<HttpContext, Task>)cluster.ReadyAsync)
+        app.MapGet("/readyz", (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, "/readyz", null, ready)))
             .WithName("Ready").WithTags("cluster").WithSummary("200 when a leader is known and answers; else 503")
             .Produces<ReadyReply>().ProducesProblem(StatusCodes.Status503ServiceUnavailable, Problems.ContentType);
         // The live cluster page for people: not part of the REST contract, so not in the OpenAPI document.

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OrleansRaft.Grains.Kv;
 using OrleansRaft.Grains.Mailbox;
 using OrleansRaft.Raft;
@@ -8,6 +9,7 @@ public sealed partial class RaftReplicaGrain : IKvReplica
 {
     private readonly List<WriteItem> batch = [];
     private readonly List<ReadOnlyMemory<byte>> batchCommands = [];
+    private readonly List<ActivityContext> batchCallers = [];
     private readonly Dictionary<long, PendingProposal> proposals = [];
     private readonly Dictionary<long, ReadItem> readsById = [];
     private readonly PriorityQueue<ReadItem, long> readsWaitingForApply = new();
@@ -43,13 +45,13 @@ public sealed partial class RaftReplicaGrain : IKvReplica
     public async Task<bool> TransferLeadership(long to, CancellationToken cancellationToken)
     {
         var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return mailbox.Writer.TryWrite(new TransferItem(to, reply)) && await reply.Task.WaitAsync(cancellationToken);
+        return mailbox.Writer.TryWrite(new TransferItem(to, reply, Activity.Current)) && await reply.Task.WaitAsync(cancellationToken);
     }
 
     private Task<KvResponse> Write(KvOperation operation, string key, ReadOnlyMemory<byte> value, ClientRequest? request, CancellationToken cancellationToken)
     {
         var reply = new TaskCompletionSource<KvResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return Enqueue(new WriteItem(operation, key, value, request, reply, cancellationToken), reply, cancellationToken);
+        return Enqueue(new WriteItem(operation, key, value, request, reply, cancellationToken, Activity.Current), reply, cancellationToken);
     }
 
     private async Task<KvResponse> Enqueue(MailboxItem item, TaskCompletionSource<KvResponse> reply, CancellationToken cancellationToken)
@@ -97,6 +99,20 @@ public sealed partial class RaftReplicaGrain : IKvReplica
         }
 
         var result = node.Propose(batchCommands);
+        if (traced && result.Accepted)
+        {
+            batchCallers.Clear();
+            foreach (var write in batch)
+            {
+                if (write.Caller is { } caller)
+                {
+                    batchCallers.Add(caller.Context);
+                }
+            }
+
+            tracing.OnProposed(result, batchCommands, batchCallers);
+        }
+
         for (var i = 0; i < batch.Count; i++)
         {
             if (result.Accepted)
@@ -117,6 +133,11 @@ public sealed partial class RaftReplicaGrain : IKvReplica
         foreach (var entry in entries)
         {
             var result = kv.Apply(entry);
+            if (tracing.HasOpenReplications)
+            {
+                tracing.OnApplied(entry, node);
+            }
+
             if (!proposals.Remove(entry.Index, out var proposal))
             {
                 continue;

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OrleansRaft.Grains.Kv;
 using OrleansRaft.Grains.Mailbox;
 using OrleansRaft.Grains.Storage;
+using OrleansRaft.Grains.Telemetry;
 using OrleansRaft.Grains.Timers;
 using OrleansRaft.Grains.Transport;
 using OrleansRaft.Raft;
@@ -36,6 +38,12 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
     private int pendingRequests;
     private int pendingPeerMessages;
     private readonly List<FlushItem> flushes = [];
+    private readonly ElectionTracker elections;
+    private readonly ReplicaTracing tracing;
+    private long lastLeader;
+
+    // Whether anyone listened to the replica's spans when this turn began: without a listener no span work is done.
+    private bool traced;
     private volatile string? failure;
 
     public RaftReplicaGrain(ReplicaOptions options, ILogStore store, IReplicaTransport transport, TimeProvider time, ILogger logger)
@@ -46,6 +54,9 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         this.time = time;
         this.logger = logger;
         kv = new KvStateMachine(options.SessionTimeout);
+        MetricTags = [new(RaftTelemetry.NodeAttribute, options.NodeId), new(RaftTelemetry.GroupAttribute, options.GroupId)];
+        elections = new ElectionTracker(options.NodeId, options.GroupId, time, MetricTags);
+        tracing = new ReplicaTracing(options.NodeId, options.GroupId);
     }
 
     public long NodeId => options.NodeId;
@@ -76,6 +87,8 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         logger.LogInformation(
             "node {NodeId} group {GroupId} starting at term {Term}, log [{First}, {Last}], commit {Commit}, seed {Seed}",
             NodeId, GroupId, node.Term, log.FirstIndex, log.LastIndex, log.HardState.Commit, seed);
+        Publish();
+        ReplicaGauges.Register(this);
         timer = new GrainTimer(time, options.TickInterval, PostTick);
         loop = Task.Run(RunAsync, CancellationToken.None);
     }
@@ -86,6 +99,8 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         timer?.Dispose();
         mailbox.Writer.TryComplete();
         await loop;
+        ReplicaGauges.Unregister(this);
+        tracing.EndAll("the replica stopped");
         FailPending("the replica is shutting down");
     }
 
@@ -99,11 +114,15 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
 
     private async Task RunAsync()
     {
+        // The loop serves every caller: it belongs to no caller's trace.
+        Activity.Current = null;
         try
         {
             await ProcessReadyAsync();
+            Publish();
             while (await mailbox.Reader.WaitToReadAsync())
             {
+                traced = ReplicaDiagnostics.Source.HasListeners();
                 for (var taken = 0; taken < MaxItemsPerTurn && mailbox.Reader.TryRead(out var item); taken++)
                 {
                     if (item is not FlushItem)
@@ -116,6 +135,12 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
 
                 ProposeBatch();
                 await ProcessReadyAsync();
+                if (traced)
+                {
+                    tracing.EndTurn();
+                }
+
+                Publish();
                 foreach (var flush in flushes)
                 {
                     flush.Done.TrySetResult();
@@ -136,11 +161,12 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         {
             case PeerItem peer:
                 Interlocked.Decrement(ref pendingPeerMessages);
-                node.Step(peer.Message);
+                Step(peer.Message, peer.TraceContext);
                 break;
             case TickItem:
                 Volatile.Write(ref tickPending, 0);
                 node.Tick();
+                OnTicked();
                 break;
             case WriteItem write:
                 Interlocked.Decrement(ref pendingRequests);
@@ -161,7 +187,13 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
                 node.ReportUnreachable(unreachable.Peer);
                 break;
             case TransferItem transfer:
-                transfer.Reply.TrySetResult(node.TransferLeadership(transfer.To));
+                var accepted = node.TransferLeadership(transfer.To);
+                if (traced)
+                {
+                    tracing.OnTransfer(transfer.To, accepted, transfer.Caller?.Context ?? default, node.Term);
+                }
+
+                transfer.Reply.TrySetResult(accepted);
                 break;
             case FlushItem flush:
                 flushes.Add(flush);
@@ -184,17 +216,54 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         while (node.HasReady())
         {
             var ready = node.Ready();
+            elections.Observe(node, ready.Messages);
             var early = SendLeaderRequestsEarly(ready);
 
             // Committed entries are durable on a quorum already: apply them (and answer their clients) without
             // waiting for this node's own write.
+            var applying = traced && ready.CommittedEntries.Count > 0 ? tracing.StartApply(ready.CommittedEntries, node.Term) : null;
             Apply(ready.CommittedEntries);
+            if (applying is not null)
+            {
+                Spans.Stop(applying);
+            }
+
             if (ready.MustSync)
             {
                 // Durable before anything that depends on it leaves this node (§5.2, §5.3). A commit-only change
                 // is not written at all: the commit index need not be durable (a restart relearns it from the
                 // leader) and it rides along with the next write of entries or term.
-                await store.SaveAsync(ready.HardState, ready.Entries, sync: true, CancellationToken.None);
+                var persisting = traced ? tracing.StartPersist(ready, elections.Context) : null;
+                var started = ReplicaDiagnostics.StoreCommitDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+                if (persisting is not null)
+                {
+                    // Current during the write, so the store's own spans (Npgsql) nest under it.
+                    Activity.Current = persisting;
+                }
+
+                try
+                {
+                    await store.SaveAsync(ready.HardState, ready.Entries, sync: true, CancellationToken.None);
+                }
+                catch (Exception e) when (persisting is not null)
+                {
+                    persisting.SetStatus(ActivityStatusCode.Error, e.Message);
+                    throw;
+                }
+                finally
+                {
+                    if (persisting is not null)
+                    {
+                        persisting.Stop();
+                        Activity.Current = null;
+                    }
+                }
+
+                if (started != 0)
+                {
+                    ReplicaDiagnostics.StoreCommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, MetricTags);
+                }
+
                 log.Append(ready.Entries);
             }
 
@@ -207,7 +276,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             {
                 if (!early || !IsLeaderRequest(message))
                 {
-                    transport.Send(GroupId, message);
+                    Send(message);
                 }
             }
 
@@ -238,7 +307,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         {
             if (IsLeaderRequest(message))
             {
-                transport.Send(GroupId, message);
+                Send(message);
             }
         }
 
@@ -251,8 +320,16 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
     private void OnRoleChanged(SoftState soft)
     {
         logger.LogInformation("node {NodeId} group {GroupId} term {Term}: {Role}, leader {Leader}", NodeId, GroupId, node.Term, soft.Role, soft.Leader);
+        if (soft.Leader != RaftNode.None && soft.Leader != lastLeader)
+        {
+            lastLeader = soft.Leader;
+            ReplicaDiagnostics.LeaderChanges.Add(1, MetricTags);
+        }
+
+        tracing.OnRoleChanged(soft);
         if (soft.Role != Role.Leader)
         {
+            Published.PublishFollowerLags([]);
             // The core dropped its unconfirmed reads; tell their callers to find the new leader.
             FailReads(new KvResponse(KvStatus.NotLeader) { LeaderHint = soft.Leader, Detail = "leadership changed before the read was confirmed" });
         }
@@ -273,7 +350,8 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             status.LastIndex,
             status.Configuration.Voters,
             status.Configuration.Learners,
-            failure);
+            failure,
+            elections.History());
     }
 
     private static string RoleName(Role role) => role switch
@@ -289,6 +367,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         logger.LogError(e, "node {NodeId} group {GroupId} stopped serving: {Failure}", NodeId, GroupId, failure);
         timer?.Dispose();
         mailbox.Writer.TryComplete();
+        tracing.EndAll(failure);
         FailPending(failure);
         foreach (var flush in flushes)
         {

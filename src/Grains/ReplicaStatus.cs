@@ -1,6 +1,7 @@
 namespace OrleansRaft.Grains;
 
 /// <summary>One replica as it sees itself; <see cref="Failure"/> is set once its store failed and it stopped.</summary>
+/// <param name="Elections">The last 32 elections this replica started, oldest first (the running one last); null from an older silo.</param>
 public sealed record ReplicaStatus(
     long NodeId,
     long GroupId,
@@ -13,4 +14,5 @@ public sealed record ReplicaStatus(
     long LastIndex,
     long[] Voters,
     long[] Learners,
-    string? Failure);
+    string? Failure,
+    ElectionRecord[]? Elections = null);

@@ -36,9 +36,10 @@ internal sealed class PeerMessageEndpoint(SiloOptions options, ReplicaDirectory 
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed peer message", detail: e.Message);
         }
 
-        foreach (var (groupId, message) in frames)
+        foreach (var frame in frames)
         {
-            if (!directory.TryGet(groupId, out var grain))
+            var message = frame.Message;
+            if (!directory.TryGet(frame.GroupId, out var grain))
             {
                 counters.OnUnknownGroup();
                 continue;
@@ -50,7 +51,7 @@ internal sealed class PeerMessageEndpoint(SiloOptions options, ReplicaDirectory 
                 continue;
             }
 
-            await grain.DeliverAsync(message, context.RequestAborted);
+            await grain.DeliverAsync(message, frame.TraceContext, context.RequestAborted);
             counters.OnDelivered();
         }
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansRaft.Grains.Client;
 using OrleansRaft.Grains.Transport;
+using OrleansRaft.Silo.Telemetry;
 
 namespace OrleansRaft.Silo;
 
@@ -47,8 +48,15 @@ public static class SiloApp
         builder.Services.AddSingleton<PeerMessageEndpoint>();
         builder.Services.AddSingleton<ReplicaEndpoints>();
         builder.Services.AddHostedService<ReplicaHostedService>();
+        // Listening before the host starts, so the first election and requests are traced; the container
+        // disposes it (flushing the exporters) after the replica has stopped.
+        if (SiloTelemetry.Start(options) is { } telemetry)
+        {
+            builder.Services.AddSingleton(_ => telemetry);
+        }
 
         var app = builder.Build();
+        _ = app.Services.GetService<SiloTelemetry>();
         app.MapPost(Http2ReplicaTransport.MessagesPath, (HttpContext context, PeerMessageEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapPost(ReplicaApi.KvRoute, (long group, HttpContext context, ReplicaEndpoints endpoints) => endpoints.KvAsync(group, context));
         app.MapGet(ReplicaApi.StatusRoute, (long group, HttpContext context, ReplicaEndpoints endpoints) => endpoints.StatusAsync(group, context));

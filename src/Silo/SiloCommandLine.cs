@@ -12,6 +12,9 @@ public static class SiloCommandLine
 {
     private const string Section = "Silo";
 
+    /// <summary>service.name unless OTEL_SERVICE_NAME says otherwise.</summary>
+    public const string DefaultServiceName = "orleansraft-silo";
+
     /// <summary>The end of the message about a bad address.</summary>
     private const string CleartextNote = "peers speak cleartext HTTP/2; put TLS in front if needed";
 
@@ -48,6 +51,7 @@ public static class SiloCommandLine
             }
 
             OptionParsing.AppendHelpOption(text);
+            OptionParsing.AppendTelemetryHelp(text);
             return text.ToString();
         }
     }
@@ -69,6 +73,7 @@ public static class SiloCommandLine
         var options = Bind(values, errors);
         if (options is not null)
         {
+            options = options with { Telemetry = TelemetryOptions.FromEnvironment(environment, DefaultServiceName, errors) };
             errors.AddRange(options.Validate());
         }
 

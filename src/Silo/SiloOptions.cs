@@ -1,4 +1,5 @@
 using OrleansRaft.Grains;
+using OrleansRaft.Grains.Hosting;
 using OrleansRaft.Grains.Transport;
 
 namespace OrleansRaft.Silo;
@@ -37,6 +38,9 @@ public sealed record SiloOptions
     public int MaxMessageBytes { get; init; } = MessageCodec.DefaultMaxFrameBytes;
 
     public int? Seed { get; init; }
+
+    /// <summary>OTLP export of traces and metrics (OTEL_* variables); null = off.</summary>
+    public TelemetryOptions? Telemetry { get; init; }
 
     /// <summary>Transport limits other than the frame size; tests shorten the backoff.</summary>
     public Http2TransportOptions Transport { get; init; } = new();

@@ -13,6 +13,9 @@ public static class GatewayCommandLine
 {
     public const string Section = "Gateway";
 
+    /// <summary>service.name unless OTEL_SERVICE_NAME says otherwise.</summary>
+    public const string DefaultServiceName = "orleansraft-gateway";
+
     /// <summary>The end of the message about a bad address.</summary>
     private const string CleartextNote = "cleartext only; put TLS in front if needed";
 
@@ -48,6 +51,7 @@ public static class GatewayCommandLine
             }
 
             OptionParsing.AppendHelpOption(text);
+            OptionParsing.AppendTelemetryHelp(text);
             return text.ToString();
         }
     }
@@ -78,6 +82,7 @@ public static class GatewayCommandLine
         var options = BindValues(values, errors);
         if (options is not null)
         {
+            options = options with { Telemetry = TelemetryOptions.FromEnvironment(environment, DefaultServiceName, errors) };
             errors.AddRange(options.Validate());
         }
 

@@ -1,3 +1,5 @@
+using OrleansRaft.Grains.Hosting;
+
 namespace OrleansRaft.Gateway.Configuration;
 
 /// <summary>Everything one gateway process is configured with; <see cref="GatewayCommandLine"/> fills it.</summary>
@@ -29,6 +31,9 @@ public sealed record GatewayOptions
 
     /// <summary>The Retry-After of a 503: about one election.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
+
+    /// <summary>OTLP export of traces and metrics (OTEL_* variables); null = off.</summary>
+    public TelemetryOptions? Telemetry { get; init; }
 
     public TimeSpan Deadline => TimeSpan.FromMilliseconds(DeadlineMs);
 

@@ -18,7 +18,7 @@ internal sealed class ClusterEndpoints(LeaderCache leaders, SiloSet silos, Gatew
         {
             if (probe.Status is { } status)
             {
-                nodes.Add(new ClusterNode(probe.Id, probe.Address.GetLeftPart(UriPartial.Authority), status.Role, status.Term, status.CommitIndex, status.AppliedIndex, true, status.Failure));
+                nodes.Add(new ClusterNode(probe.Id, probe.Address.GetLeftPart(UriPartial.Authority), status.Role, status.Term, status.CommitIndex, status.AppliedIndex, true, status.Failure, status.Elections ?? []));
                 term = Math.Max(term, status.Term);
                 if (status.Role == "leader" && status.Failure is null && (leader is null || status.Term > leader.Term))
                 {

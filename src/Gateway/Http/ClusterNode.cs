@@ -1,6 +1,9 @@
+using OrleansRaft.Grains;
+
 namespace OrleansRaft.Gateway.Http;
 
 /// <summary>One silo in <c>GET /v1/cluster</c>; an unreachable one has role "unknown", zeros and an error.</summary>
+/// <param name="Elections">The last 32 elections the node started (oldest first, a running one last); absent when unreachable.</param>
 public sealed record ClusterNode(
     long Id,
     string Address,
@@ -9,4 +12,5 @@ public sealed record ClusterNode(
     long CommitIndex,
     long AppliedIndex,
     bool Reachable,
-    string? Error);
+    string? Error,
+    IReadOnlyList<ElectionRecord>? Elections = null);

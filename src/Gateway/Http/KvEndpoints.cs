@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OrleansRaft.Gateway.Configuration;
 using OrleansRaft.Gateway.Forwarding;
+using OrleansRaft.Gateway.Telemetry;
 using OrleansRaft.Grains;
 using OrleansRaft.Grains.Client;
 using OrleansRaft.Grains.Kv;
+using OrleansRaft.Grains.Telemetry;
 
 namespace OrleansRaft.Gateway.Http;
 
@@ -59,6 +61,8 @@ internal sealed partial class KvEndpoints(
                 deadlines.Return(deadline);
             }
 
+            GatewayDiagnostics.CurrentSpan?.SetTag(RaftTelemetry.KvConsistencyAttribute, consistency == ReadConsistency.Stale ? "stale" : "linearizable")
+                .SetTag(RaftTelemetry.KvStatusAttribute, response.Status.ToString());
             switch (response.Status)
             {
                 case KvStatus.Ok:
@@ -130,6 +134,8 @@ internal sealed partial class KvEndpoints(
                 body.Return();
             }
 
+            GatewayDiagnostics.CurrentSpan?.SetTag(RaftTelemetry.KvIdempotentAttribute, idempotent is not null)
+                .SetTag(RaftTelemetry.KvStatusAttribute, response.Status.ToString());
             if (response.Status != KvStatus.Ok)
             {
                 await WriteFailureAsync(context, response, "the write", idempotent is not null);

@@ -101,6 +101,18 @@ public static class OptionParsing
     public static void AppendHelpOption(StringBuilder text) =>
         text.AppendLine(CultureInfo.InvariantCulture, $"  {"--help",-28} Print this text and exit.");
 
+    /// <summary>The --help paragraph on the OpenTelemetry variables (<see cref="TelemetryOptions"/>).</summary>
+    public static void AppendTelemetryHelp(StringBuilder text)
+    {
+        text.AppendLine();
+        text.AppendLine("telemetry (standard OpenTelemetry environment variables; off unless an endpoint is set):");
+        foreach (var (name, help) in TelemetryOptions.Variables)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {name}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {string.Empty,-28} {help}");
+        }
+    }
+
     /// <summary>The <paramref name="section"/> of the JSON file at <paramref name="appSettingsPath"/>; null when there is no such file or it is not JSON (then an error).</summary>
     public static IConfiguration? AppSettingsSection(string? appSettingsPath, string section, List<string> errors)
     {

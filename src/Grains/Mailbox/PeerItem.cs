@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using OrleansRaft.Raft.Messages;
 
 namespace OrleansRaft.Grains.Mailbox;
 
-internal sealed record PeerItem(RaftMessage Message) : MailboxItem;
+/// <param name="TraceContext">The sender's span for this message (AppendEntries, RequestVote, TimeoutNow), when it sent one.</param>
+internal sealed record PeerItem(RaftMessage Message, ActivityContext TraceContext = default) : MailboxItem;

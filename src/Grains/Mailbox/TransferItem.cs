@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace OrleansRaft.Grains.Mailbox;
 
-internal sealed record TransferItem(long To, TaskCompletionSource<bool> Reply) : MailboxItem;
+internal sealed record TransferItem(long To, TaskCompletionSource<bool> Reply, Activity? Caller) : MailboxItem;

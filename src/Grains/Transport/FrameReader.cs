@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 
 namespace OrleansRaft.Grains.Transport;
 
@@ -28,6 +29,27 @@ internal ref struct FrameReader(ReadOnlyMemory<byte> frame)
         1 => true,
         var b => throw new FormatException($"invalid boolean byte {b} at offset {Position - 1}"),
     };
+
+    /// <summary>A trace context as W3C traceparent defines it: all-zero ids and unknown flags are refused.</summary>
+    public ActivityContext ReadTraceContext()
+    {
+        var start = Position;
+        var bytes = Take(MessageCodec.TraceContextBytes);
+        var traceId = bytes[..16];
+        var spanId = bytes.Slice(16, 8);
+        var flags = bytes[24];
+        if (!traceId.ContainsAnyExcept((byte)0) || !spanId.ContainsAnyExcept((byte)0))
+        {
+            throw new FormatException($"an all-zero trace or span id at offset {start}");
+        }
+
+        if ((flags & ~(byte)ActivityTraceFlags.Recorded) != 0)
+        {
+            throw new FormatException($"unknown trace flags {flags} at offset {start + 24}");
+        }
+
+        return new ActivityContext(ActivityTraceId.CreateFromBytes(traceId), ActivitySpanId.CreateFromBytes(spanId), (ActivityTraceFlags)flags, traceState: null, isRemote: true);
+    }
 
     /// <summary>A slice of the frame itself: payloads are not copied on decode.</summary>
     public ReadOnlyMemory<byte> ReadBytes(uint length)

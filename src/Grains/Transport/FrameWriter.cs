@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 
 namespace OrleansRaft.Grains.Transport;
 
@@ -31,5 +32,13 @@ internal ref struct FrameWriter(Span<byte> destination)
     {
         bytes.CopyTo(destination[Position..]);
         Position += bytes.Length;
+    }
+
+    public void WriteTraceContext(ActivityContext context)
+    {
+        context.TraceId.CopyTo(destination.Slice(Position, 16));
+        context.SpanId.CopyTo(destination.Slice(Position + 16, 8));
+        destination[Position + 24] = (byte)context.TraceFlags;
+        Position += MessageCodec.TraceContextBytes;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansRaft.Raft.Messages;
@@ -56,9 +57,12 @@ public sealed class Http2ReplicaTransport : IReplicaTransport, IAsyncDisposable
     public PeerState GetPeerState(long peerId) =>
         senders.TryGetValue(peerId, out var sender) ? sender.State : throw new KeyNotFoundException($"no peer {peerId}");
 
-    public void Send(long groupId, RaftMessage message)
+    public void Send(long groupId, RaftMessage message) => Send(groupId, message, default);
+
+    /// <summary>Queues <paramref name="message"/>; a trace context rides in its frame (<see cref="MessageCodec"/>).</summary>
+    public void Send(long groupId, RaftMessage message, ActivityContext traceContext)
     {
-        if (!senders.TryGetValue(message.To, out var sender) || !sender.TryEnqueue(new OutgoingMessage(groupId, message)))
+        if (!senders.TryGetValue(message.To, out var sender) || !sender.TryEnqueue(new OutgoingMessage(groupId, message, traceContext)))
         {
             Interlocked.Increment(ref counters.MessagesDropped);
         }

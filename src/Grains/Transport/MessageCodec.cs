@@ -1,13 +1,17 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using OrleansRaft.Raft;
 using OrleansRaft.Raft.Messages;
 
 namespace OrleansRaft.Grains.Transport;
 
 /// <summary>
-/// The peer wire format. A frame is <c>[u32 length][i64 groupId][u8 type][fields…]</c>, little-endian, where
-/// length counts the bytes after itself; an AppendRequest's entries are <c>[i64 index][i64 term][u8 kind][u32
-/// len][bytes]</c>. A body is frames back to back. Decoding is strict: anything short, long, unknown or
+/// The peer wire format. A frame is <c>[u32 length][i64 groupId][u8 type][i64 from][i64 to][i64 term][trace
+/// context?][fields…]</c>, little-endian, where length counts the bytes after itself; an AppendRequest's
+/// entries are <c>[i64 index][i64 term][u8 kind][u32 len][bytes]</c>. The type byte's high bit says a trace
+/// context follows the common fields: <c>[16-byte trace id][8-byte span id][u8 trace flags]</c>, W3C
+/// traceparent's fields in binary (no tracestate). A frame without it is byte for byte what it was before
+/// contexts existed. A body is frames back to back. Decoding is strict: anything short, long, unknown or
 /// oversized is a <see cref="FormatException"/>, and nothing is allocated from a length before it is checked
 /// against the bytes actually present.
 /// </summary>
@@ -22,6 +26,12 @@ public sealed class MessageCodec
 
     // Index, term, kind, payload length.
     private const int EntryHeaderBytes = sizeof(long) + sizeof(long) + 1 + sizeof(uint);
+
+    /// <summary>Bytes of an optional trace context: trace id, span id, trace flags.</summary>
+    public const int TraceContextBytes = 16 + 8 + 1;
+
+    /// <summary>The type byte's bit that announces a trace context.</summary>
+    private const byte TracedBit = 0x80;
 
     private const byte PreVoteFlag = 1;
     private const byte SecondFlag = 2;
@@ -38,7 +48,10 @@ public sealed class MessageCodec
     public int MaxFrameBytes { get; }
 
     /// <summary>The exact encoded size of <paramref name="message"/>, length prefix included.</summary>
-    public static long GetFrameSize(RaftMessage message) => CommonBytes + message switch
+    public static long GetFrameSize(RaftMessage message) => GetFrameSize(message, traced: false);
+
+    /// <summary>The exact encoded size of <paramref name="message"/>, with a trace context when <paramref name="traced"/>.</summary>
+    public static long GetFrameSize(RaftMessage message, bool traced) => CommonBytes + (traced ? TraceContextBytes : 0) + message switch
     {
         VoteRequest => (2 * sizeof(long)) + 1,
         VoteResponse => 1,
@@ -50,23 +63,27 @@ public sealed class MessageCodec
         _ => throw new ArgumentException($"no wire format for {message.GetType().Name}", nameof(message)),
     };
 
-    public static byte[] Encode(long groupId, RaftMessage message)
+    public static byte[] Encode(long groupId, RaftMessage message, ActivityContext traceContext = default)
     {
-        var size = GetFrameSize(message);
+        var size = GetFrameSize(message, traceContext != default);
         if (size > Array.MaxLength)
         {
             throw new ArgumentException($"a {size}-byte frame cannot be encoded", nameof(message));
         }
 
         var frame = new byte[size];
-        Encode(groupId, message, frame);
+        Encode(groupId, message, traceContext, frame);
         return frame;
     }
 
     /// <summary>Writes one frame at the start of <paramref name="destination"/>; returns its size.</summary>
-    public static int Encode(long groupId, RaftMessage message, Span<byte> destination)
+    public static int Encode(long groupId, RaftMessage message, Span<byte> destination) => Encode(groupId, message, default, destination);
+
+    /// <summary>Writes one frame, with <paramref name="traceContext"/> unless it is default; returns its size.</summary>
+    public static int Encode(long groupId, RaftMessage message, ActivityContext traceContext, Span<byte> destination)
     {
-        var size = GetFrameSize(message);
+        var traced = traceContext != default;
+        var size = GetFrameSize(message, traced);
         if (size > destination.Length)
         {
             throw new ArgumentException($"the frame needs {size} bytes, the destination has {destination.Length}", nameof(destination));
@@ -75,10 +92,15 @@ public sealed class MessageCodec
         var writer = new FrameWriter(destination);
         writer.WriteUInt32((uint)(size - LengthPrefixBytes));
         writer.WriteInt64(groupId);
-        writer.WriteByte((byte)TypeOf(message));
+        writer.WriteByte((byte)((byte)TypeOf(message) | (traced ? TracedBit : 0)));
         writer.WriteInt64(message.From);
         writer.WriteInt64(message.To);
         writer.WriteInt64(message.Term);
+        if (traced)
+        {
+            writer.WriteTraceContext(traceContext);
+        }
+
         switch (message)
         {
             case VoteRequest m:
@@ -182,10 +204,17 @@ public sealed class MessageCodec
     {
         var reader = new FrameReader(body);
         var groupId = reader.ReadInt64();
-        var type = reader.ReadByte();
+        var typeByte = reader.ReadByte();
+        var type = (byte)(typeByte & ~TracedBit);
+        if (!Enum.IsDefined((MessageType)type))
+        {
+            throw new FormatException($"unknown message type {typeByte}");
+        }
+
         var from = reader.ReadInt64();
         var to = reader.ReadInt64();
         var term = reader.ReadInt64();
+        var traceContext = (typeByte & TracedBit) != 0 ? reader.ReadTraceContext() : default;
         RaftMessage message = (MessageType)type switch
         {
             MessageType.VoteRequest => ReadVoteRequest(ref reader, from, to, term),
@@ -203,7 +232,7 @@ public sealed class MessageCodec
             throw new FormatException($"{reader.Remaining} trailing bytes in a {(MessageType)type} frame");
         }
 
-        return new DecodedFrame(groupId, message);
+        return new DecodedFrame(groupId, message) { TraceContext = traceContext };
     }
 
     private static VoteRequest ReadVoteRequest(ref FrameReader reader, long from, long to, long term)

@@ -126,7 +126,7 @@ internal sealed class PeerSender : IAsyncDisposable
                 var written = 0;
                 foreach (var item in batch)
                 {
-                    written += MessageCodec.Encode(item.GroupId, item.Message, buffer.AsSpan(written));
+                    written += MessageCodec.Encode(item.GroupId, item.Message, item.TraceContext, buffer.AsSpan(written));
                 }
 
                 _ = PostAsync(batch, buffer, written, token);
@@ -168,7 +168,7 @@ internal sealed class PeerSender : IAsyncDisposable
             long size;
             try
             {
-                size = MessageCodec.GetFrameSize(message.Message);
+                size = MessageCodec.GetFrameSize(message.Message, message.TraceContext != default);
             }
             catch (ArgumentException e)
             {

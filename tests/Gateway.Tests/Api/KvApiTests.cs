@@ -319,6 +319,10 @@ public sealed class KvApiTests : IClassFixture<ClusterFixture>
 
         var get = paths.GetProperty("/v1/kv/{key}").GetProperty("get");
         Assert.Contains(get.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "consistency");
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        Assert.True(schemas.GetProperty("ClusterNode").GetProperty("properties").TryGetProperty("elections", out _), "ClusterNode has no elections in the OpenAPI document");
+        var election = schemas.GetProperty("ElectionRecord").GetProperty("properties");
+        Assert.All(new[] { "term", "startedAt", "endedAt", "outcome", "winner", "preVote", "reason", "votesGranted", "votesRejected", "votesNeeded" }, name => Assert.True(election.TryGetProperty(name, out _), $"ElectionRecord has no {name}"));
         Assert.True(paths.GetProperty("/v1/kv/{key}").GetProperty("put").GetProperty("requestBody").GetProperty("content").TryGetProperty("application/octet-stream", out _));
     }
 
@@ -340,7 +344,19 @@ public sealed class KvApiTests : IClassFixture<ClusterFixture>
             Assert.True(node.GetProperty("appliedIndex").GetInt64() >= 0);
         }
 
-        Assert.Equal("leader", nodes.Single(n => n.GetProperty("id").GetInt64() == leader).GetProperty("role").GetString());
+        var leaderNode = nodes.Single(n => n.GetProperty("id").GetInt64() == leader);
+        Assert.Equal("leader", leaderNode.GetProperty("role").GetString());
+
+        // Each node's recent elections; the leader's last one is the election that made it leader of this term.
+        Assert.All(nodes, n => Assert.Equal(JsonValueKind.Array, n.GetProperty("elections").ValueKind));
+        var won = leaderNode.GetProperty("elections").EnumerateArray().Last();
+        Assert.Equal("won", won.GetProperty("outcome").GetString());
+        Assert.Equal(leader, won.GetProperty("winner").GetInt64());
+        Assert.Equal(leaderNode.GetProperty("term").GetInt64(), won.GetProperty("term").GetInt64());
+        Assert.Equal("election_timeout", won.GetProperty("reason").GetString());
+        Assert.False(won.GetProperty("preVote").GetBoolean());
+        Assert.Equal(2, won.GetProperty("votesNeeded").GetInt32());
+        Assert.True(won.GetProperty("endedAt").GetDateTimeOffset() >= won.GetProperty("startedAt").GetDateTimeOffset());
 
         var health = await client.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);

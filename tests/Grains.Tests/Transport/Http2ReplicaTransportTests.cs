@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using OrleansRaft.Grains.Transport;
 using OrleansRaft.Raft.Messages;
 using OrleansRaft.Testing.Polling;
@@ -9,6 +10,21 @@ namespace OrleansRaft.Grains.Tests.Transport;
 public sealed class Http2ReplicaTransportTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task A_trace_context_given_to_send_arrives_with_its_message()
+    {
+        var port = FreePort.Next();
+        await using var peer = await RecordingPeer.StartAsync(port);
+        await using var transport = new Http2ReplicaTransport(new Dictionary<long, Uri> { [2] = new($"http://127.0.0.1:{port}") });
+        var context = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+        transport.Send(1, Messages.Append(2, 3, 10), context);
+        transport.Send(1, new HeartbeatRequest(1, 2, 3, 4, 5));
+        await Eventually.HoldsAsync(() => peer.Frames.Count == 2, Deadline, () => $"{peer.Frames.Count} of 2 frames arrived");
+        var frames = peer.Frames.ToList();
+        Assert.Equal((context.TraceId, context.SpanId, ActivityTraceFlags.Recorded), (frames[0].TraceContext.TraceId, frames[0].TraceContext.SpanId, frames[0].TraceContext.TraceFlags));
+        Assert.Equal(default, frames[1].TraceContext);
+    }
 
     [Fact]
     public async Task Messages_arrive_decoded_at_the_peer_they_are_addressed_to_in_order()

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using OrleansRaft.Grains.Transport;
 using OrleansRaft.Raft;
 using OrleansRaft.Raft.Messages;
@@ -8,6 +9,15 @@ namespace OrleansRaft.Grains.Tests.Transport;
 public sealed class MessageCodecTests
 {
     private static readonly MessageCodec Codec = MessageCodec.Default;
+
+    // Offsets in a frame: prefix 0, group 4, type 12, from 13, to 21, term 29, then a trace context at 37.
+    private const int TypeOffset = 12;
+    private const int ContextOffset = 37;
+
+    private static readonly ActivityContext Traced = new(
+        ActivityTraceId.CreateFromString("0af7651916cd43dd8448eb211c80319c"),
+        ActivitySpanId.CreateFromString("b7ad6b7169203331"),
+        ActivityTraceFlags.Recorded);
 
     public static TheoryData<RaftMessage> EveryType()
     {
@@ -240,5 +250,84 @@ public sealed class MessageCodecTests
         var vote = MessageCodec.Encode(1, new VoteResponse(1, 2, 3, true, true));
         vote[4 + 8 + 1 + 24] = 4;
         Assert.Throws<FormatException>(() => Codec.Decode(vote));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryType))]
+    public void A_trace_context_rides_in_any_frame_and_adds_exactly_its_bytes(RaftMessage message)
+    {
+        var plain = MessageCodec.Encode(4, message);
+        var traced = MessageCodec.Encode(4, message, Traced);
+        Assert.Equal(plain.Length + MessageCodec.TraceContextBytes, traced.Length);
+        Assert.Equal(MessageCodec.GetFrameSize(message, traced: true), traced.Length);
+        Assert.Equal((uint)(traced.Length - 4), BinaryPrimitives.ReadUInt32LittleEndian(traced));
+
+        var decoded = Codec.Decode(traced);
+        Messages.Equal(4, message, decoded);
+        Assert.Equal((Traced.TraceId, Traced.SpanId, Traced.TraceFlags, true), (decoded.TraceContext.TraceId, decoded.TraceContext.SpanId, decoded.TraceContext.TraceFlags, decoded.TraceContext.IsRemote));
+        Assert.Equal(default, Codec.Decode(plain).TraceContext);
+
+        var unsampled = new ActivityContext(Traced.TraceId, Traced.SpanId, ActivityTraceFlags.None);
+        Assert.Equal(unsampled.TraceFlags, Codec.Decode(MessageCodec.Encode(4, message, unsampled)).TraceContext.TraceFlags);
+    }
+
+    [Fact]
+    public void A_frame_without_a_context_is_byte_for_byte_the_format_before_contexts()
+    {
+        Assert.Equal(
+            "21000000" + "0100000000000000" + "07" + "0100000000000000" + "0200000000000000" + "0300000000000000",
+            Convert.ToHexString(MessageCodec.Encode(1, new TimeoutNow(1, 2, 3))));
+        Assert.Equal(MessageCodec.Encode(1, Messages.Append(2, 2, 5)).Length, MessageCodec.Encode(1, Messages.Append(2, 2, 5), default(ActivityContext)).Length);
+    }
+
+    [Fact]
+    public void A_traced_frame_sets_the_types_high_bit_and_carries_the_traceparent_fields_after_the_term()
+    {
+        var frame = MessageCodec.Encode(1, new TimeoutNow(1, 2, 3), Traced);
+        Assert.Equal(0x87, frame[TypeOffset]);
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", Convert.ToHexStringLower(frame.AsSpan(ContextOffset, 16)));
+        Assert.Equal("b7ad6b7169203331", Convert.ToHexStringLower(frame.AsSpan(ContextOffset + 16, 8)));
+        Assert.Equal(1, frame[ContextOffset + 24]);
+    }
+
+    [Fact]
+    public void A_malformed_trace_context_is_a_format_error()
+    {
+        var frame = MessageCodec.Encode(1, new HeartbeatResponse(1, 2, 3, 4), Traced);
+
+        var zeroTrace = (byte[])frame.Clone();
+        zeroTrace.AsSpan(ContextOffset, 16).Clear();
+        Assert.Throws<FormatException>(() => Codec.Decode(zeroTrace));
+
+        var zeroSpan = (byte[])frame.Clone();
+        zeroSpan.AsSpan(ContextOffset + 16, 8).Clear();
+        Assert.Throws<FormatException>(() => Codec.Decode(zeroSpan));
+
+        var unknownFlags = (byte[])frame.Clone();
+        unknownFlags[ContextOffset + 24] = 2;
+        Assert.Throws<FormatException>(() => Codec.Decode(unknownFlags));
+
+        // The bit without the bytes: the context would run into the fields and the frame ends short.
+        var bitOnly = MessageCodec.Encode(1, new HeartbeatResponse(1, 2, 3, 4));
+        bitOnly[TypeOffset] |= 0x80;
+        Assert.Throws<FormatException>(() => Codec.Decode(bitOnly));
+
+        var unknownType = (byte[])frame.Clone();
+        unknownType[TypeOffset] = 0x88;
+        Assert.Contains("unknown message type", Assert.Throws<FormatException>(() => Codec.Decode(unknownType)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_truncation_of_a_traced_frame_is_a_format_error()
+    {
+        foreach (var message in Messages.OneOfEach())
+        {
+            var frame = MessageCodec.Encode(3, message, Traced);
+            for (var length = 1; length < frame.Length; length++)
+            {
+                var cut = frame.AsMemory(0, length);
+                Assert.Throws<FormatException>(() => Codec.DecodeAll(cut));
+            }
+        }
     }
 }

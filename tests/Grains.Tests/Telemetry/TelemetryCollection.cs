@@ -1,0 +1,11 @@
+namespace OrleansRaft.Grains.Tests.Telemetry;
+
+/// <summary>
+/// Activity and meter listeners see every replica in the process, so these tests run alone: xunit runs
+/// collections without parallelization after the parallel ones.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "Telemetry";
+}
