@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -16,6 +17,9 @@ public sealed class DevToolsPage : IAsyncDisposable
     private readonly string sessionId;
     private readonly TimeSpan commandTimeout;
     private readonly List<string> problems = [];
+
+    // Per navigation (loaderId): completed by its "load" lifecycle event, which may come before Page.navigate's answer.
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> loads = new();
 
     internal DevToolsPage(DevToolsConnection connection, string targetId, string sessionId, TimeSpan commandTimeout)
     {
@@ -83,8 +87,11 @@ public sealed class DevToolsPage : IAsyncDisposable
     {
         await SendAsync("Runtime.enable", null, cancellationToken);
         await SendAsync("Log.enable", null, cancellationToken);
+        await SendAsync("Page.enable", null, cancellationToken);
+        await SendAsync("Page.setLifecycleEventsEnabled", new JsonObject { ["enabled"] = true }, cancellationToken);
     }
 
+    /// <summary>Navigates and returns once the new document has loaded (its own scripts have run once).</summary>
     internal async Task NavigateAsync(Uri url, CancellationToken cancellationToken)
     {
         var navigated = await SendAsync("Page.navigate", new JsonObject { ["url"] = url.AbsoluteUri }, cancellationToken);
@@ -92,7 +99,20 @@ public sealed class DevToolsPage : IAsyncDisposable
         {
             throw new InvalidOperationException($"Chromium could not load {url}: {text}");
         }
+
+        var loaderId = navigated.GetProperty("loaderId").GetString()!;
+        try
+        {
+            await Load(loaderId).Task.WaitAsync(commandTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{url} did not finish loading within {commandTimeout.TotalSeconds:0} s; page errors: {string.Join("; ", Problems)}");
+        }
     }
+
+    private TaskCompletionSource Load(string loaderId) =>
+        loads.GetOrAdd(loaderId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private Task<JsonElement> SendAsync(string method, JsonObject? parameters, CancellationToken cancellationToken) =>
         connection.SendAsync(method, parameters, sessionId, commandTimeout, cancellationToken);
@@ -101,6 +121,12 @@ public sealed class DevToolsPage : IAsyncDisposable
     {
         if (session != sessionId)
         {
+            return;
+        }
+
+        if (method == "Page.lifecycleEvent" && parameters.GetProperty("name").GetString() == "load")
+        {
+            Load(parameters.GetProperty("loaderId").GetString()!).TrySetResult();
             return;
         }
 
