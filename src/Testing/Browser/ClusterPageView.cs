@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 
 namespace OrleansRaft.Testing.Browser;
@@ -55,6 +56,33 @@ public sealed record ClusterPageView(
 
     public static Task<ClusterPageView> ReadAsync(DevToolsPage page, CancellationToken cancellationToken = default) =>
         page.EvaluateAsync<ClusterPageView>(Script, cancellationToken);
+
+    /// <summary>
+    /// Reads the page every 100 ms until <paramref name="condition"/> holds and returns that view; throws
+    /// <see cref="TimeoutException"/> naming <paramref name="what"/>, the last view and the page's errors otherwise.
+    /// </summary>
+    public static async Task<ClusterPageView> WaitAsync(DevToolsPage page, Func<ClusterPageView, bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var view = await ReadAsync(page);
+            if (condition(view))
+            {
+                return view;
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                var problems = page.Problems;
+                throw new TimeoutException(
+                    $"the cluster page did not show {what} within {timeout.TotalSeconds:0} s; it showed:\n{view}" +
+                    (problems.Count == 0 ? string.Empty : $"\npage errors:\n  {string.Join("\n  ", problems)}"));
+            }
+
+            await Task.Delay(100);
+        }
+    }
 
     public ClusterPageNode Node(long id) =>
         Nodes.FirstOrDefault(n => n.Id == id) ?? throw new InvalidOperationException($"the page shows no node {id}:\n{this}");
