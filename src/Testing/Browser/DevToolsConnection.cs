@@ -140,6 +140,11 @@ public sealed class DevToolsConnection : IAsyncDisposable
         {
             closedBecause ??= $"the DevTools connection broke: {e.Message}";
         }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            // A message (or an event handler reading it) this code does not understand: say so to every waiting command.
+            closedBecause ??= $"could not read a DevTools message: {e.Message}";
+        }
         finally
         {
             foreach (var waiting in pending.Values)
