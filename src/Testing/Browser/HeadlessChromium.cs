@@ -14,7 +14,7 @@ public sealed partial class HeadlessChromium : IAsyncDisposable
 {
     /// <summary>What to do when the browser is missing; tests fail with it rather than skip.</summary>
     public const string InstallHint =
-        "headless Chromium is needed and `chromium` is not on PATH: run scripts/chromium as root (apt-get update && apt-get install -y chromium), or set CHROMIUM to its path";
+        "headless Chromium is needed and no `chromium` was found ($CHROMIUM if set, else PATH): run scripts/chromium as root (apt-get update && apt-get install -y chromium)";
 
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
