@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using OrleansRaft.Gateway.Configuration;
 using OrleansRaft.Gateway.Forwarding;
 using OrleansRaft.Gateway.Http;
+using OrleansRaft.Gateway.Page;
 using OrleansRaft.Gateway.Telemetry;
 
 namespace OrleansRaft.Gateway;
@@ -145,6 +146,8 @@ public sealed class GatewayApp
         app.MapGet("/readyz", (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, "/readyz", null, ready)))
             .WithName("Ready").WithTags("cluster").WithSummary("200 when a leader is known and answers; else 503")
             .Produces<ReadyReply>().ProducesProblem(StatusCodes.Status503ServiceUnavailable, Problems.ContentType);
+        // The live cluster page for people: not part of the REST contract, so not in the OpenAPI document.
+        app.MapGet(ClusterPage.Route, (Func<HttpContext, Task>)ClusterPage.ServeAsync).WithName("ClusterPage").ExcludeFromDescription();
         app.MapOpenApi();
     }
 

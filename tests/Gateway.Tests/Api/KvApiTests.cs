@@ -215,6 +215,7 @@ public sealed class KvApiTests : IClassFixture<ClusterFixture>
     [InlineData("POST", "/v1/cluster", "GET")]
     [InlineData("DELETE", "/healthz", "GET")]
     [InlineData("PUT", "/readyz", "GET")]
+    [InlineData("POST", "/", "GET")]
     public async Task A_wrong_method_on_a_known_route_gets_405(string method, string target, string allow)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), target);
@@ -230,7 +231,7 @@ public sealed class KvApiTests : IClassFixture<ClusterFixture>
     }
 
     [Theory]
-    [InlineData("GET", "/")]
+    [InlineData("GET", "/index.html")]
     [InlineData("GET", "/nope")]
     [InlineData("PUT", "/v2/kv/x")]
     [InlineData("GET", "/v1/kv/a/b")]
