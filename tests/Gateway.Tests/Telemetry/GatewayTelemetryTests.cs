@@ -33,15 +33,18 @@ public sealed class GatewayTelemetryTests : IClassFixture<ClusterFixture>
         var request = await Eventually(() => spans.Named(RaftTelemetry.KvRequestSpan).SingleOrDefault(a => a.String(RaftTelemetry.KvOperationAttribute) == "put"), "no kv.request span");
         Assert.Equal((GatewayApp.KvRoute, 200L, "Ok", false), (request.String(RaftTelemetry.HttpRouteAttribute), request.Long(RaftTelemetry.HttpStatusAttribute), request.String(RaftTelemetry.KvStatusAttribute), request.Bool(RaftTelemetry.KvIdempotentAttribute)));
 
-        // Followers write the entry moments after the leader acknowledged the quorum: wait for all three.
-        var persists = await Eventually(
+        // A follower may write the entry after the leader answered, and the leader silo's request span ends after
+        // its response left: wait for all of them.
+        var trace = await Eventually(
             () =>
             {
-                var inTrace = spans.Named(RaftTelemetry.PersistSpan).Where(a => a.TraceId == request.TraceId).ToList();
-                return inTrace.Select(a => a.Long(RaftTelemetry.NodeAttribute)).Distinct().Count() == 3 ? inTrace : null;
+                var inTrace = spans.Stopped.Where(a => a.TraceId == request.TraceId).ToList();
+                var persisted = inTrace.Where(a => a.OperationName == RaftTelemetry.PersistSpan).Select(a => a.Long(RaftTelemetry.NodeAttribute)).Distinct().Count();
+                var replicate = inTrace.FirstOrDefault(a => a.OperationName == RaftTelemetry.ReplicateSpan);
+                return persisted == 3 && replicate is not null && inTrace.Any(a => a.SpanId == replicate.ParentSpanId) ? inTrace : null;
             },
-            "not every node's raft.persist joined the write's trace");
-        var trace = spans.Stopped.Where(a => a.TraceId == request.TraceId).ToList();
+            "not every node's raft.persist, or not the leader silo's request span, joined the write's trace");
+        var persists = trace.Where(a => a.OperationName == RaftTelemetry.PersistSpan).ToList();
         var replicate = Assert.Single(trace, a => a.OperationName == RaftTelemetry.ReplicateSpan);
         var leader = replicate.Long(RaftTelemetry.NodeAttribute);
         Assert.All(persists.Where(a => a.Long(RaftTelemetry.NodeAttribute) != leader), a => Assert.Equal(replicate.SpanId, a.ParentSpanId));

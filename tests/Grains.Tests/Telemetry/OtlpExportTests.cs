@@ -71,16 +71,19 @@ public sealed class OtlpExportTests(ITestOutputHelper output)
 
             Assert.Equal(KvStatus.Ok, put.Status);
             var traceId = client.TraceId.ToHexString();
+            var clientSpanId = client.SpanId.ToHexString();
+            // The HTTP spans end after the replica's (the response goes out last), so they may come in a later export.
             await Eventually.HoldsAsync(
-                () => Enumerable.Range(1, 3).All(node => receiver.Spans.Any(s => s.TraceId == traceId && s.Name == RaftTelemetry.PersistSpan && Equals(s.Attributes.GetValueOrDefault(RaftTelemetry.NodeAttribute), (long)node))),
+                () => Enumerable.Range(1, 3).All(node => receiver.Spans.Any(s => s.TraceId == traceId && s.Name == RaftTelemetry.PersistSpan && Equals(s.Attributes.GetValueOrDefault(RaftTelemetry.NodeAttribute), (long)node)))
+                    && receiver.Spans.Where(s => s.ParentSpanId == clientSpanId).Any(outgoing => receiver.Spans.Any(s => s.ParentSpanId == outgoing.SpanId)),
                 Deadline,
-                () => $"not every node's raft.persist is in trace {traceId}; the trace so far:{Environment.NewLine}{string.Join(Environment.NewLine, receiver.Spans.Where(s => s.TraceId == traceId).DistinctBy(s => s.SpanId))}");
+                () => $"not every node's raft.persist, or not the HTTP spans, in trace {traceId}; the trace so far:{Environment.NewLine}{string.Join(Environment.NewLine, receiver.Spans.Where(s => s.TraceId == traceId).DistinctBy(s => s.SpanId))}");
             var trace = receiver.Spans.Where(s => s.TraceId == traceId).DistinctBy(s => s.SpanId).ToList();
             var replicate = Assert.Single(trace, s => s.Name == RaftTelemetry.ReplicateSpan);
             Assert.Equal(leader.NodeId, replicate.Attributes[RaftTelemetry.NodeAttribute]);
             Assert.All(trace.Where(s => s.Name == RaftTelemetry.PersistSpan && !Equals(s.Attributes[RaftTelemetry.NodeAttribute], leader.NodeId)), s => Assert.Equal(replicate.SpanId, s.ParentSpanId));
             // The HttpClient span is the client's child, and the silo's server span continues it.
-            var outgoing = Assert.Single(trace, s => s.ParentSpanId == client.SpanId.ToHexString());
+            var outgoing = Assert.Single(trace, s => s.ParentSpanId == clientSpanId);
             Assert.Contains(trace, s => s.ParentSpanId == outgoing.SpanId);
 
             await Eventually.HoldsAsync(
