@@ -20,7 +20,8 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
     {
         lock (gate)
         {
-            return entries.GetValueOrDefault(index);
+            // Not GetValueOrDefault: for a struct that gives default(LogEntry), never null.
+            return entries.TryGetValue(index, out var entry) ? entry : null;
         }
     }
 
