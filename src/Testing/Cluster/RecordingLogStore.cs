@@ -12,6 +12,7 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
 {
     private readonly Lock gate = new();
     private readonly SortedDictionary<long, LogEntry> entries = [];
+    private long lastIndex;
 
     public ILogStore Inner => inner;
 
@@ -22,6 +23,27 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
         {
             // Not GetValueOrDefault: for a struct that gives default(LogEntry), never null.
             return entries.TryGetValue(index, out var entry) ? entry : null;
+        }
+    }
+
+    /// <summary>The last index stored, or 0 when the log is empty.</summary>
+    public long LastIndex
+    {
+        get
+        {
+            lock (gate)
+            {
+                return lastIndex;
+            }
+        }
+    }
+
+    /// <summary>A copy of every stored entry, in index order: what a property check compares across replicas.</summary>
+    public IReadOnlyList<LogEntry> Entries()
+    {
+        lock (gate)
+        {
+            return [.. entries.Values];
         }
     }
 
@@ -38,6 +60,8 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
                     entries[entry.Index] = entry;
                 }
             }
+
+            lastIndex = entries.Count == 0 ? 0 : storage.LastIndex;
         }
 
         return storage;
@@ -54,7 +78,7 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
         lock (gate)
         {
             // §5.3: the stored suffix from the first new index on is replaced.
-            foreach (var stale in entries.Keys.Where(i => i >= newEntries[0].Index).ToList())
+            for (var stale = newEntries[0].Index; stale <= lastIndex; stale++)
             {
                 entries.Remove(stale);
             }
@@ -63,6 +87,8 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
             {
                 entries[entry.Index] = entry;
             }
+
+            lastIndex = newEntries[^1].Index;
         }
     }
 

@@ -57,6 +57,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     public ILogStore Store(long node) => stores[node].Inner;
 
+    /// <summary>What <paramref name="node"/> has stored, readable while it runs and after it crashed.</summary>
+    public RecordingLogStore RecordedLog(long node) => stores[node];
+
     /// <summary>
     /// How many replicas have applied an entry at <paramref name="index"/>, and its data; fails if two replicas
     /// applied different entries there (state machine safety, as 6.5840's nCommitted).
