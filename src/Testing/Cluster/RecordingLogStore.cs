@@ -13,6 +13,7 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
     private readonly Lock gate = new();
     private readonly SortedDictionary<long, LogEntry> entries = [];
     private long lastIndex;
+    private HardState hardState;
 
     public ILogStore Inner => inner;
 
@@ -34,6 +35,18 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
             lock (gate)
             {
                 return lastIndex;
+            }
+        }
+    }
+
+    /// <summary>The term, vote and commit index last stored (or loaded).</summary>
+    public HardState HardState
+    {
+        get
+        {
+            lock (gate)
+            {
+                return hardState;
             }
         }
     }
@@ -62,6 +75,7 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
             }
 
             lastIndex = entries.Count == 0 ? 0 : storage.LastIndex;
+            hardState = storage.HardState;
         }
 
         return storage;
@@ -70,13 +84,14 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
     public async ValueTask SaveAsync(HardState? hardState, IReadOnlyList<LogEntry> newEntries, bool sync, CancellationToken cancellationToken)
     {
         await inner.SaveAsync(hardState, newEntries, sync, cancellationToken);
-        if (newEntries.Count == 0)
-        {
-            return;
-        }
-
         lock (gate)
         {
+            this.hardState = hardState ?? this.hardState;
+            if (newEntries.Count == 0)
+            {
+                return;
+            }
+
             // §5.3: the stored suffix from the first new index on is replaced.
             for (var stale = newEntries[0].Index; stale <= lastIndex; stale++)
             {
