@@ -69,9 +69,9 @@ public sealed class TestCluster : IAsyncDisposable
         var count = 0;
         LogEntry? agreed = null;
         long agreedOn = 0;
-        foreach (var id in NodeIds.Where(IsRunning))
+        foreach (var status in await StatusesAsync())
         {
-            var status = await RunAsync(Replica(id).Status(CancellationToken.None));
+            var id = status.NodeId;
             if (status.AppliedIndex < index || stores[id].Entry(index) is not { } entry)
             {
                 continue;
@@ -88,6 +88,19 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         return (count, agreed);
+    }
+
+    /// <summary>
+    /// Every running replica's status, asked at one instant. The cluster settles first, so each replica has answered
+    /// before this waits, and it never moves virtual time. (Waiting in <see cref="RunAsync{T}"/> could: an answer
+    /// reaches its caller through the thread pool after the replica's turn, and on a busy machine that can lag
+    /// while RunAsync, seeing it not yet complete, advances the clock tick after tick.)
+    /// </summary>
+    public async Task<IReadOnlyList<ReplicaStatus>> StatusesAsync()
+    {
+        var asks = NodeIds.Where(IsRunning).Select(id => Replica(id).Status(CancellationToken.None)).ToList();
+        await SettleAsync();
+        return await Task.WhenAll(asks);
     }
 
     /// <summary>
@@ -185,12 +198,7 @@ public sealed class TestCluster : IAsyncDisposable
         var deadline = Time.GetUtcNow() + (limit ?? TimeSpan.FromSeconds(30));
         while (true)
         {
-            await SettleAsync();
-            var statuses = new List<ReplicaStatus>();
-            foreach (var id in NodeIds.Where(IsRunning))
-            {
-                statuses.Add(await RunAsync(Replica(id).Status(CancellationToken.None)));
-            }
+            var statuses = await StatusesAsync();
 
             var leaders = statuses.Where(s => s.Role == "leader").ToList();
             var newest = leaders.MaxBy(s => s.Term);
