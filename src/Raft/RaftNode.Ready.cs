@@ -87,7 +87,7 @@ public sealed partial class RaftNode
             // The leader counts itself toward a quorum only for what it has persisted (thesis §10.2.1).
             if (Role == Role.Leader && progress.TryGetValue(Id, out var self) && self.MaybeUpdate(log.StableLastIndex) && MaybeCommit())
             {
-                BroadcastAppend(sendIfEmpty: true);
+                BroadcastCommit();
             }
         }
 

@@ -23,6 +23,25 @@ public sealed partial class RaftNode
         }
     }
 
+    /// <summary>
+    /// Tells the followers a new commit index. One with appends in flight gets no empty append now: its answers
+    /// come back to <see cref="HandleAppendResponse"/>, which tells it once the last is in. Otherwise every
+    /// acknowledged entry would cost each follower a second, commit-only, message.
+    /// </summary>
+    private void BroadcastCommit()
+    {
+        foreach (var (id, pr) in progress)
+        {
+            if (id != Id)
+            {
+                var sent = SendAppend(id, sendIfEmpty: pr.State != ProgressState.Replicate || pr.Inflights.Count == 0);
+                while (sent && SendAppend(id, sendIfEmpty: false))
+                {
+                }
+            }
+        }
+    }
+
     private void BroadcastHeartbeat()
     {
         foreach (var (id, pr) in progress)
@@ -30,7 +49,9 @@ public sealed partial class RaftNode
             if (id != Id)
             {
                 // Never tell a follower to commit beyond what it is known to hold.
-                Send(new HeartbeatRequest(Id, id, Term, Math.Min(pr.Match, log.Committed), readRound));
+                var commit = Math.Min(pr.Match, log.Committed);
+                Send(new HeartbeatRequest(Id, id, Term, commit, readRound));
+                pr.SentCommit = Math.Max(pr.SentCommit, commit);
             }
         }
     }
@@ -60,6 +81,7 @@ public sealed partial class RaftNode
         }
 
         Send(new AppendRequest(Id, to, Term, prevIndex, prevTerm, entries, log.Committed));
+        pr.SentCommit = Math.Max(pr.SentCommit, log.Committed);
         pr.SentEntries(entries.Length > 0 ? entries[^1].Index : prevIndex, entries.Length);
         return true;
     }
@@ -140,7 +162,7 @@ public sealed partial class RaftNode
         if (MaybeCommit())
         {
             // Let followers learn the new commit index without waiting for the next heartbeat.
-            BroadcastAppend(sendIfEmpty: true);
+            BroadcastCommit();
         }
         else if (wasPaused)
         {
@@ -149,6 +171,12 @@ public sealed partial class RaftNode
 
         while (SendAppend(m.From, sendIfEmpty: false))
         {
+        }
+
+        if (pr.State == ProgressState.Replicate && pr.Inflights.Count == 0 && pr.SentCommit < log.Committed)
+        {
+            // Its last answer is in: the commit index it was not sent while its appends were in flight.
+            SendAppend(m.From, sendIfEmpty: true);
         }
 
         if (m.From == leadTransferee && pr.Match == log.LastIndex)

@@ -113,6 +113,34 @@ public sealed class FlowControlTests
         net.TickUntil(() => net[3].LastIndex == 7 && net[1].Status().Followers[3].State == "Replicate", 20, [1]);
     }
 
+    /// <summary>
+    /// Writes that arrive one at a time are one append each; while a follower still has appends in flight, a new
+    /// commit index waits for its answers instead of going out as an extra empty append per entry.
+    /// </summary>
+    [Fact]
+    public void OneProposalPerReady_EachFollowerGetsOneAppendPerEntryAndTheCommitIndexOnce()
+    {
+        var net = Network.Create(3, seed: 66);
+        net.Campaign(1);
+        var inFlight = new List<RaftMessage>();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(net[1].Propose(new[] { (byte)i }).Accepted);
+            inFlight.AddRange(net.Peer(1).HandleReadies());
+        }
+
+        Assert.Equal(20, inFlight.OfType<AppendRequest>().Count(a => a.Entries.Length == 1));
+        var sentBefore = net.Sent.Count;
+        foreach (var append in inFlight)
+        {
+            net.Send(append);
+        }
+
+        var commitOnly = net.Sent.Skip(sentBefore).OfType<AppendRequest>().Where(a => a.Entries.Length == 0).ToList();
+        Assert.Equal([2L, 3L], commitOnly.Select(a => a.To).Order());
+        Assert.All(net.Peers, p => Assert.Equal(12, p.Node.CommitIndex));
+    }
+
     private static List<AppendRequest> Appends(Network net, int sentBefore) =>
         [.. net.Sent.Skip(sentBefore).OfType<AppendRequest>().Where(a => a.Entries.Length > 0)];
 }

@@ -15,6 +15,9 @@ internal sealed class Progress(long next, int maxInflight)
     /// <summary>Heard from since the last CheckQuorum round (thesis §6.2).</summary>
     public bool RecentActive { get; set; }
 
+    /// <summary>The highest commit index sent to this follower, in an AppendEntries or a heartbeat.</summary>
+    public long SentCommit { get; set; }
+
     /// <summary>The highest ReadIndex round this follower confirmed (thesis §6.4).</summary>
     public long ReadRoundAcked { get; set; }
 

@@ -12,6 +12,8 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
 {
     private readonly Lock gate = new();
     private readonly SortedDictionary<long, LogEntry> entries = [];
+    private long lastIndex;
+    private HardState hardState;
 
     public ILogStore Inner => inner;
 
@@ -26,7 +28,41 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
     {
         lock (gate)
         {
-            return entries.GetValueOrDefault(index);
+            // Not GetValueOrDefault: for a struct that gives default(LogEntry), never null.
+            return entries.TryGetValue(index, out var entry) ? entry : null;
+        }
+    }
+
+    /// <summary>The last index stored, or 0 when the log is empty.</summary>
+    public long LastIndex
+    {
+        get
+        {
+            lock (gate)
+            {
+                return lastIndex;
+            }
+        }
+    }
+
+    /// <summary>The term, vote and commit index last stored (or loaded).</summary>
+    public HardState HardState
+    {
+        get
+        {
+            lock (gate)
+            {
+                return hardState;
+            }
+        }
+    }
+
+    /// <summary>A copy of every stored entry, in index order: what a property check compares across replicas.</summary>
+    public IReadOnlyList<LogEntry> Entries()
+    {
+        lock (gate)
+        {
+            return [.. entries.Values];
         }
     }
 
@@ -44,6 +80,9 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
                     entries[entry.Index] = entry;
                 }
             }
+
+            lastIndex = entries.Count == 0 ? 0 : storage.LastIndex;
+            hardState = storage.HardState;
         }
 
         return storage;
@@ -52,15 +91,16 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
     public async ValueTask SaveAsync(HardState? hardState, IReadOnlyList<LogEntry> newEntries, bool sync, CancellationToken cancellationToken)
     {
         await inner.SaveAsync(hardState, newEntries, sync, cancellationToken);
-        if (newEntries.Count == 0)
-        {
-            return;
-        }
-
         lock (gate)
         {
+            this.hardState = hardState ?? this.hardState;
+            if (newEntries.Count == 0)
+            {
+                return;
+            }
+
             // §5.3: the stored suffix from the first new index on is replaced.
-            foreach (var stale in entries.Keys.Where(i => i >= newEntries[0].Index).ToList())
+            for (var stale = newEntries[0].Index; stale <= lastIndex; stale++)
             {
                 entries.Remove(stale);
             }
@@ -69,6 +109,8 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
             {
                 entries[entry.Index] = entry;
             }
+
+            lastIndex = newEntries[^1].Index;
         }
     }
 

@@ -60,8 +60,8 @@ public sealed class TestCluster : IAsyncDisposable
 
     public ILogStore Store(long node) => stores[node].Inner;
 
-    /// <summary>What the test cluster saw <paramref name="node"/> store: its log, snapshots and installs.</summary>
-    public RecordingLogStore Recorded(long node) => stores[node];
+    /// <summary>What <paramref name="node"/> has stored (log, snapshots, installs), readable while it runs and after it crashed.</summary>
+    public RecordingLogStore RecordedLog(long node) => stores[node];
 
     /// <summary>
     /// How many replicas have applied an entry at <paramref name="index"/>, and its data; fails if two replicas
@@ -72,9 +72,9 @@ public sealed class TestCluster : IAsyncDisposable
         var count = 0;
         LogEntry? agreed = null;
         long agreedOn = 0;
-        foreach (var id in NodeIds.Where(IsRunning))
+        foreach (var status in await StatusesAsync())
         {
-            var status = await RunAsync(Replica(id).Status(CancellationToken.None));
+            var id = status.NodeId;
             if (status.AppliedIndex < index || stores[id].Entry(index) is not { } entry)
             {
                 continue;
@@ -91,6 +91,19 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         return (count, agreed);
+    }
+
+    /// <summary>
+    /// Every running replica's status, asked at one instant. The cluster settles first, so each replica has answered
+    /// before this waits, and it never moves virtual time. (Waiting in <see cref="RunAsync{T}"/> could: an answer
+    /// reaches its caller through the thread pool after the replica's turn, and on a busy machine that can lag
+    /// while RunAsync, seeing it not yet complete, advances the clock tick after tick.)
+    /// </summary>
+    public async Task<IReadOnlyList<ReplicaStatus>> StatusesAsync()
+    {
+        var asks = NodeIds.Where(IsRunning).Select(id => Replica(id).Status(CancellationToken.None)).ToList();
+        await SettleAsync();
+        return await Task.WhenAll(asks);
     }
 
     /// <summary>
@@ -198,12 +211,7 @@ public sealed class TestCluster : IAsyncDisposable
         var deadline = Time.GetUtcNow() + (limit ?? TimeSpan.FromSeconds(30));
         while (true)
         {
-            await SettleAsync();
-            var statuses = new List<ReplicaStatus>();
-            foreach (var id in NodeIds.Where(IsRunning))
-            {
-                statuses.Add(await RunAsync(Replica(id).Status(CancellationToken.None)));
-            }
+            var statuses = await StatusesAsync();
 
             var leaders = statuses.Where(s => s.Role == "leader").ToList();
             var newest = leaders.MaxBy(s => s.Term);

@@ -19,6 +19,9 @@ public sealed class TestNetwork
     private readonly Dictionary<(long From, long To), LinkState> links = [];
     private readonly HashSet<(long From, long To)> cut = [];
     private readonly HashSet<long> down = [];
+    private readonly Dictionary<Type, long> sentByType = [];
+    private readonly Dictionary<long, TimeSpan> nodeDelays = [];
+    private readonly Dictionary<(long From, long To), TimeSpan> linkDelays = [];
     private UnreliableOptions? unreliable;
 
     public TestNetwork(TimeProvider time, int seed)
@@ -38,6 +41,16 @@ public sealed class TestNetwork
 
     /// <summary>Messages lost: dropped by an unreliable network or sent over a cut link.</summary>
     public long MessagesDropped { get; private set; }
+
+    /// <summary>Messages of exactly type <typeparamref name="TMessage"/> handed to the network, delivered or not.</summary>
+    public long Sent<TMessage>()
+        where TMessage : RaftMessage
+    {
+        lock (gate)
+        {
+            return sentByType.GetValueOrDefault(typeof(TMessage));
+        }
+    }
 
     /// <summary>Client calls made through <see cref="CallAsync{T}"/>, answered or not.</summary>
     public long ClientCalls { get; private set; }
@@ -170,6 +183,27 @@ public sealed class TestNetwork
         }
     }
 
+    /// <summary>
+    /// Makes <paramref name="node"/> a straggler: every message to or from it waits <paramref name="delay"/> more
+    /// (on top of any link delay and of an unreliable network's own); zero makes it normal again.
+    /// </summary>
+    public void Slow(long node, TimeSpan delay)
+    {
+        lock (gate)
+        {
+            nodeDelays[node] = delay;
+        }
+    }
+
+    /// <summary>Every message from <paramref name="from"/> to <paramref name="to"/> waits <paramref name="delay"/> more.</summary>
+    public void SlowLink(long from, long to, TimeSpan delay)
+    {
+        lock (gate)
+        {
+            linkDelays[(from, to)] = delay;
+        }
+    }
+
     public bool CanReach(long from, long to)
     {
         lock (gate)
@@ -286,28 +320,37 @@ public sealed class TestNetwork
     {
         lock (gate)
         {
-            if (!Reachable(from, to))
-            {
-                return MessageFate.Dropped;
-            }
-
-            if (unreliable is not { } faults)
-            {
-                return MessageFate.Now;
-            }
-
-            var random = Link(from, to).Random;
-            if (random.NextDouble() < (isReply ? faults.ReplyDropRate : faults.RequestDropRate))
-            {
-                return MessageFate.Dropped;
-            }
-
-            var delay = isReply && faults.LongReordering && random.NextDouble() < faults.ReorderRate
-                ? Between(random, faults.ReorderMinDelay, faults.ReorderMaxDelay)
-                : Between(random, faults.MinDelay, faults.MaxDelay);
-            var duplicate = faults.DuplicateRate > 0 && random.NextDouble() < faults.DuplicateRate;
-            return new MessageFate(false, delay, duplicate ? Between(random, faults.MinDelay, faults.MaxDelay) : null);
+            var fate = RandomFate(from, to, isReply);
+            var extra = nodeDelays.GetValueOrDefault(from) + nodeDelays.GetValueOrDefault(to) + linkDelays.GetValueOrDefault((from, to));
+            return fate.Lost || extra <= TimeSpan.Zero
+                ? fate
+                : fate with { Delay = fate.Delay + extra, DuplicateDelay = fate.DuplicateDelay + extra };
         }
+    }
+
+    private MessageFate RandomFate(long from, long to, bool isReply)
+    {
+        if (!Reachable(from, to))
+        {
+            return MessageFate.Dropped;
+        }
+
+        if (unreliable is not { } faults)
+        {
+            return MessageFate.Now;
+        }
+
+        var random = Link(from, to).Random;
+        if (random.NextDouble() < (isReply ? faults.ReplyDropRate : faults.RequestDropRate))
+        {
+            return MessageFate.Dropped;
+        }
+
+        var delay = isReply && faults.LongReordering && random.NextDouble() < faults.ReorderRate
+            ? Between(random, faults.ReorderMinDelay, faults.ReorderMaxDelay)
+            : Between(random, faults.MinDelay, faults.MaxDelay);
+        var duplicate = faults.DuplicateRate > 0 && random.NextDouble() < faults.DuplicateRate;
+        return new MessageFate(false, delay, duplicate ? Between(random, faults.MinDelay, faults.MaxDelay) : null);
     }
 
     private static TimeSpan Between(Random random, TimeSpan min, TimeSpan max) =>
@@ -331,6 +374,7 @@ public sealed class TestNetwork
         lock (gate)
         {
             MessagesSent++;
+            sentByType[message.GetType()] = sentByType.GetValueOrDefault(message.GetType()) + 1;
             BytesSent += MessageCodec.GetFrameSize(message);
             if (message is AppendRequest append)
             {

@@ -48,7 +48,7 @@ public sealed class SnapshotReplicaTests
         cluster.Network.Connect(lagging);
         await cluster.AdvanceAsync(TimeSpan.FromSeconds(2));
 
-        Assert.True(cluster.Recorded(lagging).Installs > 0, "the lagging follower got a snapshot");
+        Assert.True(cluster.RecordedLog(lagging).Installs > 0, "the lagging follower got a snapshot");
         await AssertAllKeysAsync(cluster, lagging, 300);
 
         // It carries on from the snapshot: later writes reach it through the log.
