@@ -7,8 +7,10 @@ namespace OrleansRaft.Raft;
 /// <summary>
 /// One Raft replica as a pure state machine, in the spirit of etcd's RawNode: inputs are <see cref="Tick"/>,
 /// <see cref="Step"/>, <see cref="Propose(ReadOnlyMemory{byte})"/>, <see cref="ReadIndex"/>,
-/// <see cref="TransferLeadership"/> and <see cref="ProposeMembership"/>; output is a <see cref="Raft.Ready"/> that the host persists, sends and
-/// applies before calling <see cref="Advance"/>. No I/O, no clock, no threads; not thread-safe.
+/// <see cref="TransferLeadership"/>, <see cref="ProposeMembership"/> and the transport's reports
+/// (<see cref="ReportUnreachable"/>, <see cref="ReportSnapshot"/>); output is a <see cref="Raft.Ready"/> that the
+/// host persists, sends and applies before calling <see cref="Advance"/>. No I/O, no clock, no threads; not
+/// thread-safe.
 /// </summary>
 public sealed partial class RaftNode
 {

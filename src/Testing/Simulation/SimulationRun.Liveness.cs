@@ -51,11 +51,14 @@ public sealed partial class SimulationRun
     }
 
     /// <summary>
-    /// Null once converged; otherwise what the cluster is still waiting for. The members are those of the leader's
-    /// configuration: the operator starts any that is down and shuts down every server outside it (thesis §4.2.2).
+    /// Null once converged; otherwise what the cluster is still waiting for. The operator shuts down every server that
+    /// the committed configuration left out (unless the newest leader's configuration brings it back), so a removed
+    /// server that missed its removal, or a deposed leader nobody talks to any more, is not waited for; and it starts
+    /// every member of the newest leader's configuration that is down (thesis §4.2.2).
     /// </summary>
     private string? Converge()
     {
+        Decommission();
         SimNode? leader = null;
         foreach (var n in nodes)
         {
@@ -86,13 +89,6 @@ public sealed partial class SimulationRun
         if (!members.IsVoter(leader.Id))
         {
             return $"leader {leader.Id} (term {leader.Running.Term}) is removing itself: {members}";
-        }
-
-        foreach (var n in nodes.Where(n => !members.Contains(n.Id) && n.IsUp))
-        {
-            Crash(n, "decommissioned: not a member of the configuration");
-            n.Decommissioned = true;
-            Observe(n);
         }
 
         foreach (var n in nodes.Where(n => members.Contains(n.Id)))
@@ -146,6 +142,21 @@ public sealed partial class SimulationRun
         var roundTripMs = (2 * network.MaxDelayMs) + (profile.HeartbeatTicks * profile.TickMs);
         var chunks = profile.Compaction ? 1 + ((32 + profile.SnapshotPadding) / profile.MaxSnapshotChunkBytes) : 0;
         return (2 * lag * roundTripMs / (profile.MaxInflightMessages * perMessage)) + (4 * chunks * roundTripMs);
+    }
+
+    private void Decommission()
+    {
+        var committed = logChecker.CommittedConfigurationAt(logChecker.CommittedIndex);
+        var newest = CurrentLeader()?.Running.Configuration;
+        foreach (var n in nodes)
+        {
+            if (n.IsUp && !committed.Contains(n.Id) && newest?.Contains(n.Id) != true)
+            {
+                Crash(n, $"decommissioned: not a member of the committed configuration {committed}");
+                n.Decommissioned = true;
+                Observe(n);
+            }
+        }
     }
 
     /// <summary>The final proposal cannot be acknowledged any more: its node crashed, applied something else there, or lost the lead.</summary>
