@@ -27,7 +27,10 @@ public sealed partial class RaftReplicaGrain
 
     private TimeSpan ElectionTimeout => options.TickInterval * options.ElectionTicks;
 
-    /// <summary>Adds or removes one member; leader only. See <see cref="MembershipResult"/> for the outcomes.</summary>
+    /// <summary>
+    /// Adds or removes one member; leader only. Adding as a voter a node that is already a learner promotes it once
+    /// it caught up. See <see cref="MembershipResult"/> for the outcomes.
+    /// </summary>
     public async Task<MembershipResult> ChangeMembership(MembershipRequest request, CancellationToken cancellationToken)
     {
         if (request.NodeId <= 0)
@@ -72,8 +75,12 @@ public sealed partial class RaftReplicaGrain
             _ => MembershipChange.RemoveNode(id),
         };
 
+        // A voter asked for that is a learner already only needs catching up and promoting.
+        var promoteOnly = request.Kind == MembershipRequestKind.AddVoter
+            && await OnTurn(() => node.Role == Role.Leader && node.Configuration.IsLearner(id), cancellationToken);
+
         // Checked before the address is written, so a refused change leaves no trace in the state machine.
-        var check = await OnTurn(() => Check(change), cancellationToken);
+        var check = promoteOnly ? null : await OnTurn(() => Check(change), cancellationToken);
         if (check is not null)
         {
             return check;
@@ -88,7 +95,7 @@ public sealed partial class RaftReplicaGrain
             }
         }
 
-        var result = await ProposeConfigurationAsync(change, cancellationToken);
+        var result = promoteOnly ? new MembershipResult(MembershipStatus.Ok) : await ProposeConfigurationAsync(change, cancellationToken);
         if (result.Status != MembershipStatus.Ok)
         {
             return result;
