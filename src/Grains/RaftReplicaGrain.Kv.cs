@@ -133,6 +133,10 @@ public sealed partial class RaftReplicaGrain : IKvReplica
         foreach (var entry in entries)
         {
             var result = kv.Apply(entry);
+            if (entry.Kind == EntryKind.Configuration)
+            {
+                OnConfigurationApplied(entry);
+            }
             if (tracing.HasOpenReplications)
             {
                 tracing.OnApplied(entry, node);
@@ -156,6 +160,7 @@ public sealed partial class RaftReplicaGrain : IKvReplica
         }
 
         AnswerAppliedReads();
+        SyncPeers();
     }
 
     private void AnswerAppliedReads()

@@ -121,7 +121,9 @@ public sealed partial class RaftReplicaGrain
             proposal!.Reply.TrySetResult(new KvResponse(KvStatus.Timeout) { Detail = "replaced by a snapshot from the leader before its outcome was seen" });
         }
 
+        AbandonConfigurationProposals(snapshot.Index);
         AnswerAppliedReads();
+        SyncPeers();
         CountSnapshot("installed", snapshot.Data.Length);
         StopSnapshotSpan(span, "stored", snapshot.Data.Length);
         logger.LogInformation(

@@ -76,6 +76,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             kv.Restore(data);
         }
 
+        SyncPeers();
         var seed = options.Seed ?? Random.Shared.Next();
         node = new RaftNode(
             new RaftOptions
@@ -211,6 +212,9 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
                 break;
             case SnapshotSavedItem saved:
                 OnSnapshotSaved(saved);
+                break;
+            case TurnItem turn:
+                turn.Run();
                 break;
         }
     }
@@ -381,6 +385,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             elections.History())
         {
             SnapshotIndex = SnapshotIndex,
+            MemberAddresses = new Dictionary<long, string>(kv.Members),
         };
     }
 
@@ -414,6 +419,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         }
 
         proposals.Clear();
+        AbandonConfigurationProposals(long.MaxValue);
         FailReads(new KvResponse(KvStatus.Unavailable) { Detail = reason });
         while (mailbox.Reader.TryRead(out var item))
         {
@@ -431,6 +437,9 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
                     break;
                 case TransferItem transfer:
                     transfer.Reply.TrySetResult(false);
+                    break;
+                case TurnItem turn:
+                    turn.Abandon(reason);
                     break;
                 case FlushItem flush:
                     flush.Done.TrySetResult();

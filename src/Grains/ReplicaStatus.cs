@@ -19,4 +19,7 @@ public sealed record ReplicaStatus(
 {
     /// <summary>The newest snapshot this replica holds, taken or installed; 0 for none.</summary>
     public long SnapshotIndex { get; init; }
+
+    /// <summary>Node id → base address of members whose address was replicated by a membership change; empty for none.</summary>
+    public IReadOnlyDictionary<long, string> MemberAddresses { get; init; } = new Dictionary<long, string>();
 }

@@ -79,6 +79,55 @@ internal sealed class ReplicaEndpoints(SiloOptions options, ReplicaDirectory dir
         return Results.Json(new TransferReply(accepted), ReplicaJsonContext.Default.TransferReply);
     }
 
+    /// <summary><c>POST /replica/v1/{group}/members</c>: every outcome is a 200 with a <see cref="MembershipResult"/>.</summary>
+    public async Task<IResult> AddMemberAsync(long group, HttpContext context)
+    {
+        if (!directory.TryGet(group, out var grain))
+        {
+            return UnknownGroup(group);
+        }
+
+        var (body, refusal) = await RequestBody.ReadAsync(context, options.MaxMessageBytes);
+        if (body is null)
+        {
+            return refusal!;
+        }
+
+        MemberRequestMessage? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(body, ReplicaJsonContext.Default.MemberRequestMessage);
+        }
+        catch (JsonException e)
+        {
+            return BadRequest($"malformed JSON: {e.Message}");
+        }
+
+        if (message?.ToRequest() is not ({ } request, null))
+        {
+            return BadRequest(message?.ToRequest().Problem ?? "empty request");
+        }
+
+        return Results.Json(await grain.ChangeMembership(request, context.RequestAborted), ReplicaJsonContext.Default.MembershipResult);
+    }
+
+    /// <summary><c>DELETE /replica/v1/{group}/members/{id}</c>.</summary>
+    public async Task<IResult> RemoveMemberAsync(long group, long id, HttpContext context)
+    {
+        if (!directory.TryGet(group, out var grain))
+        {
+            return UnknownGroup(group);
+        }
+
+        if (id <= 0)
+        {
+            return BadRequest("the node id must be positive");
+        }
+
+        var result = await grain.ChangeMembership(new MembershipRequest(MembershipRequestKind.Remove, id), context.RequestAborted);
+        return Results.Json(result, ReplicaJsonContext.Default.MembershipResult);
+    }
+
     private static string? Invalid(KvRequestMessage request)
     {
         if (!Enum.IsDefined(request.Call))

@@ -61,6 +61,8 @@ public static class SiloApp
         app.MapPost(ReplicaApi.KvRoute, (long group, HttpContext context, ReplicaEndpoints endpoints) => endpoints.KvAsync(group, context));
         app.MapGet(ReplicaApi.StatusRoute, (long group, HttpContext context, ReplicaEndpoints endpoints) => endpoints.StatusAsync(group, context));
         app.MapPost(ReplicaApi.TransferRoute, (long group, long? to, HttpContext context, ReplicaEndpoints endpoints) => endpoints.TransferAsync(group, to, context));
+        app.MapPost(ReplicaApi.MembersRoute, (long group, HttpContext context, ReplicaEndpoints endpoints) => endpoints.AddMemberAsync(group, context));
+        app.MapDelete(ReplicaApi.MemberRoute, (long group, long id, HttpContext context, ReplicaEndpoints endpoints) => endpoints.RemoveMemberAsync(group, id, context));
         app.MapGet("/healthz", (ReplicaDirectory directory) =>
         {
             var failures = directory.Replicas.Where(r => r.Grain.Failure is not null).Select(r => $"group {r.Grain.GroupId}: {r.Grain.Failure}").ToList();

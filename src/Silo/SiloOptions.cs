@@ -22,6 +22,12 @@ public sealed record SiloOptions
     /// <summary>Keep the log in process memory: lost when the process exits, so for development and tests only.</summary>
     public bool InMemory { get; init; }
 
+    /// <summary>
+    /// A new member of a running group: no founding configuration of its own (it would be a second, disjoint one);
+    /// it learns the configuration from the leader once a membership change adds it.
+    /// </summary>
+    public bool Join { get; init; }
+
     public int TickMs { get; init; } = 10;
 
     public int ElectionTimeoutMinMs { get; init; } = 150;
@@ -128,7 +134,7 @@ public sealed record SiloOptions
     {
         NodeId = NodeId,
         GroupId = GroupId,
-        InitialVoters = [.. Peers.Keys.Order()],
+        InitialVoters = Join ? [] : [.. Peers.Keys.Order()],
         TickInterval = TimeSpan.FromMilliseconds(TickMs),
         ElectionTicks = ElectionTicks,
         ElectionTicksMax = ElectionTicksMax,

@@ -77,6 +77,51 @@ public sealed class KvReplicaClient : IKvReplica
         return reply?.Accepted ?? false;
     }
 
+    /// <summary>
+    /// Asks the replica, if it leads, for one membership change (<see cref="RaftReplicaGrain.ChangeMembership"/>).
+    /// A call that broke on the way is <see cref="MembershipStatus.Timeout"/>: the change may have taken effect.
+    /// </summary>
+    public async Task<MembershipResult> ChangeMembership(MembershipRequest change, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = change.Kind == MembershipRequestKind.Remove
+                ? NewRequest(HttpMethod.Delete, ReplicaApi.Member(GroupId, change.NodeId))
+                : NewRequest(HttpMethod.Post, ReplicaApi.Members(GroupId));
+            if (change.Kind != MembershipRequestKind.Remove)
+            {
+                var role = change.Kind == MembershipRequestKind.AddLearner ? "learner" : "voter";
+                request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(
+                    new MemberRequestMessage(change.NodeId, change.Address?.ToString(), role), ReplicaJsonContext.Default.MemberRequestMessage))
+                {
+                    Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
+                };
+            }
+
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return await response.Content.ReadFromJsonAsync(ReplicaJsonContext.Default.MembershipResult, cancellationToken)
+                    ?? new MembershipResult(MembershipStatus.Unavailable) { Detail = "empty reply" };
+            }
+
+            var detail = await response.Content.ReadAsStringAsync(cancellationToken);
+            return new MembershipResult(MembershipStatus.Unavailable) { Detail = $"HTTP {(int)response.StatusCode} from {Silo}: {detail}" };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new MembershipResult(MembershipStatus.Timeout) { Detail = "no outcome before the deadline" };
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            return new MembershipResult(MembershipStatus.Unavailable) { Detail = $"{Silo} unreachable: {e.Message}" };
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+        {
+            return new MembershipResult(MembershipStatus.Timeout) { Detail = $"outcome unknown, the call to {Silo} broke: {e.Message}" };
+        }
+    }
+
     private static HttpRequestMessage NewRequest(HttpMethod method, string path) =>
         new(method, path) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
 

@@ -12,6 +12,14 @@ public static class ReplicaApi
 
     public const string TransferRoute = "/replica/v1/{group:long}/transfer";
 
+    public const string MembersRoute = "/replica/v1/{group:long}/members";
+
+    public const string MemberRoute = "/replica/v1/{group:long}/members/{id:long}";
+
+    public static string Members(long groupId) => $"/replica/v1/{groupId}/members";
+
+    public static string Member(long groupId, long id) => $"/replica/v1/{groupId}/members/{id}";
+
     public static string Kv(long groupId) => $"/replica/v1/{groupId}/kv";
 
     public static string Status(long groupId) => $"/replica/v1/{groupId}/status";

@@ -12,4 +12,6 @@ namespace OrleansRaft.Grains.Client;
 [JsonSerializable(typeof(KvResponse))]
 [JsonSerializable(typeof(ReplicaStatus))]
 [JsonSerializable(typeof(TransferReply))]
+[JsonSerializable(typeof(MemberRequestMessage))]
+[JsonSerializable(typeof(MembershipResult))]
 public sealed partial class ReplicaJsonContext : JsonSerializerContext;

@@ -10,16 +10,23 @@ namespace OrleansRaft.Grains.Kv;
 /// </summary>
 /// <remarks>
 /// Format, little-endian: magic "ORKV", version (u16), applied index, log time, values (count, then key and
-/// value each length-prefixed), sessions (count, then id, last active, lowest unanswered, replies), CRC-32 of
+/// value each length-prefixed), sessions (count, then id, last active, lowest unanswered, replies), member addresses
+/// (count, then node id and address; since version 2), CRC-32 of
 /// everything before it.
 /// </remarks>
 public sealed class KvSnapshot
 {
     internal const uint Magic = 0x564B524F; // "ORKV"
-    internal const ushort Version = 1;
+    internal const ushort Version = 2;
 
-    internal KvSnapshot(long appliedIndex, long logTime, KeyValuePair<string, byte[]>[] values, KeyValuePair<string, ClientSession>[] sessions)
+    internal KvSnapshot(
+        long appliedIndex,
+        long logTime,
+        KeyValuePair<string, byte[]>[] values,
+        KeyValuePair<string, ClientSession>[] sessions,
+        KeyValuePair<long, string>[] members)
     {
+        Members = members;
         AppliedIndex = appliedIndex;
         LogTime = logTime;
         Values = values;
@@ -35,6 +42,8 @@ public sealed class KvSnapshot
     internal KeyValuePair<string, byte[]>[] Values { get; }
 
     internal KeyValuePair<string, ClientSession>[] Sessions { get; }
+
+    internal KeyValuePair<long, string>[] Members { get; }
 
     public void WriteTo(Stream destination)
     {
@@ -68,6 +77,13 @@ public sealed class KvSnapshot
                     writer.Write(reply.Length);
                     writer.Write(reply.Stale);
                 }
+            }
+
+            writer.Write(Members.Length);
+            foreach (var (id, address) in Members)
+            {
+                writer.Write(id);
+                writer.Write(address);
             }
         }
 

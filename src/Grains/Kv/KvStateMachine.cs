@@ -13,6 +13,7 @@ public sealed class KvStateMachine(TimeSpan sessionTimeout, int maxRepliesPerSes
 
     private readonly Dictionary<string, byte[]> values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ClientSession> sessions = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<long, string> members = [];
 
     public KvStateMachine()
         : this(TimeSpan.FromMinutes(10))
@@ -28,6 +29,12 @@ public sealed class KvStateMachine(TimeSpan sessionTimeout, int maxRepliesPerSes
 
     public int SessionCount => sessions.Count;
 
+    /// <summary>Node id → base address of the members whose address was replicated (<see cref="KvOperation.MemberAddress"/>).</summary>
+    public IReadOnlyDictionary<long, string> Members => members;
+
+    /// <summary>Bumped whenever <see cref="Members"/> changes, so a host re-reads it only then.</summary>
+    public long MembersVersion { get; private set; }
+
     public bool TryGet(string key, out byte[] value) => values.TryGetValue(key, out value!);
 
     /// <summary>The state as of <see cref="AppliedIndex"/>, to write while applying goes on (see <see cref="KvSnapshot"/>).</summary>
@@ -35,7 +42,8 @@ public sealed class KvStateMachine(TimeSpan sessionTimeout, int maxRepliesPerSes
         AppliedIndex,
         LogTime,
         [.. values],
-        [.. sessions.Select(s => KeyValuePair.Create(s.Key, s.Value.Copy()))]);
+        [.. sessions.Select(s => KeyValuePair.Create(s.Key, s.Value.Copy()))],
+        [.. members]);
 
     /// <summary>
     /// Replaces the whole state with a snapshot written by <see cref="KvSnapshot.WriteTo"/>. Throws
@@ -46,11 +54,12 @@ public sealed class KvStateMachine(TimeSpan sessionTimeout, int maxRepliesPerSes
         var checksummed = new Crc32Stream(source);
         var restoredValues = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var restoredSessions = new Dictionary<string, ClientSession>(StringComparer.Ordinal);
+        var restoredMembers = new Dictionary<long, string>();
         long appliedIndex, logTime;
         try
         {
             using var reader = new BinaryReader(checksummed, System.Text.Encoding.UTF8, leaveOpen: true);
-            if (reader.ReadUInt32() != KvSnapshot.Magic || reader.ReadUInt16() is var version && version != KvSnapshot.Version)
+            if (reader.ReadUInt32() != KvSnapshot.Magic || reader.ReadUInt16() is var version && version is not (KvSnapshot.Version or 1))
             {
                 throw new InvalidDataException("not a key/value snapshot of a known version");
             }
@@ -79,6 +88,13 @@ public sealed class KvStateMachine(TimeSpan sessionTimeout, int maxRepliesPerSes
                 restoredSessions[id] = session;
             }
 
+            // Version 1 snapshots predate replicated member addresses.
+            var memberCount = version >= 2 ? ReadCount(reader) : 0;
+            for (var i = 0; i < memberCount; i++)
+            {
+                restoredMembers[reader.ReadInt64()] = reader.ReadString();
+            }
+
             var expected = checksummed.Crc;
             Span<byte> crc = stackalloc byte[4];
             source.ReadExactly(crc);
@@ -104,6 +120,13 @@ public sealed class KvStateMachine(TimeSpan sessionTimeout, int maxRepliesPerSes
             sessions[id] = session;
         }
 
+        members.Clear();
+        foreach (var (id, address) in restoredMembers)
+        {
+            members[id] = address;
+        }
+
+        MembersVersion++;
         AppliedIndex = appliedIndex;
         LogTime = logTime;
     }
@@ -191,9 +214,28 @@ public sealed class KvStateMachine(TimeSpan sessionTimeout, int maxRepliesPerSes
                 command.Value.Span.CopyTo(joined.AsSpan(old?.Length ?? 0));
                 values[command.Key] = joined;
                 return new KvResult(index, existed, joined.Length);
+            case KvOperation.MemberAddress:
+                return new KvResult(index, SetMember(command), command.Value.Length);
             default:
                 return new KvResult(index, values.Remove(command.Key), 0);
         }
+    }
+
+    private bool SetMember(KvCommand command)
+    {
+        if (!long.TryParse(command.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || id <= 0)
+        {
+            return false; // every replica ignores the same malformed key alike
+        }
+
+        MembersVersion++;
+        var existed = command.Value.Length == 0 ? members.Remove(id) : members.ContainsKey(id);
+        if (command.Value.Length > 0)
+        {
+            members[id] = System.Text.Encoding.UTF8.GetString(command.Value.Span);
+        }
+
+        return existed;
     }
 
     /// <summary>Reads <paramref name="length"/> bytes in steps, so a damaged length cannot allocate gigabytes up front.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,12 +12,18 @@ namespace OrleansRaft.Grains.Transport;
 /// <c>POST /raft/v1/messages</c> whose body is the frames of <see cref="MessageCodec"/> back to back.
 /// A failed POST drops its batch, reports the peer unreachable for each group in it, and backs off.
 /// </summary>
-public sealed class Http2ReplicaTransport : IReplicaTransport, IAsyncDisposable
+public sealed class Http2ReplicaTransport : IReplicaTransport, IPeerDirectory, IAsyncDisposable
 {
     public const string MessagesPath = "/raft/v1/messages";
 
-    private readonly Dictionary<long, PeerSender> senders = [];
+    // Concurrent: every group's turn loop sends, and membership changes add and remove peers meanwhile.
+    private readonly ConcurrentDictionary<long, PeerSender> senders = [];
     private readonly TransportCounters counters = new();
+    private readonly Http2TransportOptions options;
+    private readonly Action<long, long>? onUnreachable;
+    private readonly ILogger logger;
+    private readonly TimeProvider time;
+    private readonly Lock directory = new();
     private int disposed;
 
     /// <param name="peers">Node id → base address (http://host:port) of every peer to send to.</param>
@@ -28,10 +35,13 @@ public sealed class Http2ReplicaTransport : IReplicaTransport, IAsyncDisposable
         ILogger? logger = null,
         TimeProvider? time = null)
     {
-        options ??= new Http2TransportOptions();
+        this.options = options ?? new Http2TransportOptions();
+        this.onUnreachable = onUnreachable;
+        this.logger = logger ?? NullLogger.Instance;
+        this.time = time ?? TimeProvider.System;
         foreach (var (peerId, address) in peers)
         {
-            senders[peerId] = new PeerSender(peerId, address, options, counters, onUnreachable, logger ?? NullLogger.Instance, time ?? TimeProvider.System);
+            senders[peerId] = NewSender(peerId, address);
         }
     }
 
@@ -52,7 +62,7 @@ public sealed class Http2ReplicaTransport : IReplicaTransport, IAsyncDisposable
     /// <summary>POSTs that failed: no connection, an error status, or no answer in time.</summary>
     public long Failures => Interlocked.Read(ref counters.Failures);
 
-    public IReadOnlyCollection<long> Peers => senders.Keys;
+    public IReadOnlyCollection<long> Peers => [.. senders.Keys];
 
     public PeerState GetPeerState(long peerId) =>
         senders.TryGetValue(peerId, out var sender) ? sender.State : throw new KeyNotFoundException($"no peer {peerId}");
@@ -68,11 +78,42 @@ public sealed class Http2ReplicaTransport : IReplicaTransport, IAsyncDisposable
         }
     }
 
+    public void SetPeer(long peerId, Uri address)
+    {
+        PeerSender? replaced = null;
+        lock (directory)
+        {
+            if (Volatile.Read(ref disposed) != 0 || senders.TryGetValue(peerId, out var current) && current.Address == address)
+            {
+                return;
+            }
+
+            replaced = current;
+            senders[peerId] = NewSender(peerId, address);
+        }
+
+        _ = replaced?.DisposeAsync().AsTask();
+    }
+
+    public void RemovePeer(long peerId)
+    {
+        PeerSender? removed;
+        lock (directory)
+        {
+            senders.TryRemove(peerId, out removed);
+        }
+
+        _ = removed?.DisposeAsync().AsTask();
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        lock (directory)
         {
-            return;
+            if (Interlocked.Exchange(ref disposed, 1) != 0)
+            {
+                return;
+            }
         }
 
         foreach (var sender in senders.Values)
@@ -80,4 +121,6 @@ public sealed class Http2ReplicaTransport : IReplicaTransport, IAsyncDisposable
             await sender.DisposeAsync();
         }
     }
+
+    private PeerSender NewSender(long peerId, Uri address) => new(peerId, address, options, counters, onUnreachable, logger, time);
 }

@@ -54,6 +54,8 @@ internal sealed class PeerSender : IAsyncDisposable
         loop = Task.Run(RunAsync);
     }
 
+    public Uri Address => address;
+
     public PeerState State
     {
         get

@@ -18,17 +18,22 @@ public sealed class TestCluster : IAsyncDisposable
 
     private readonly Dictionary<long, RaftReplicaGrain?> replicas = [];
     private readonly Dictionary<long, RecordingLogStore> stores = [];
+    private readonly List<long> nodeIds;
+
+    // Nodes added at runtime: they start with no configuration and learn theirs from the leader.
+    private readonly HashSet<long> joined = [];
 
     private TestCluster(TestClusterOptions options)
     {
         Options = options;
-        NodeIds = [.. Enumerable.Range(1, options.Size).Select(i => (long)i)];
+        nodeIds = [.. Enumerable.Range(1, options.Size).Select(i => (long)i)];
         Network = new TestNetwork(Time, options.Seed);
     }
 
     public TestClusterOptions Options { get; }
 
-    public IReadOnlyList<long> NodeIds { get; }
+    /// <summary>The nodes of the cluster: the founding ones, then those added and not removed since.</summary>
+    public IReadOnlyList<long> NodeIds => nodeIds;
 
     public ManualTimeProvider Time { get; } = new();
 
@@ -138,6 +143,43 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts a new replica on node <paramref name="node"/> with no configuration of its own: it never campaigns and
+    /// learns everything from a leader once a membership change adds it (<see cref="RaftReplicaGrain.ChangeMembership"/>).
+    /// </summary>
+    public async Task AddNodeAsync(long node)
+    {
+        if (stores.ContainsKey(node))
+        {
+            throw new InvalidOperationException($"node {node} exists already");
+        }
+
+        joined.Add(node);
+        nodeIds.Add(node);
+        stores[node] = new RecordingLogStore(StoreFactory(node));
+        Network.Connect(node);
+        await StartReplicaAsync(node);
+        await SettleAsync();
+    }
+
+    /// <summary>
+    /// Asks the leader to remove <paramref name="node"/> from the configuration; once that committed, stops its replica
+    /// and drops it from <see cref="NodeIds"/>. Returns the leader's answer.
+    /// </summary>
+    public async Task<MembershipResult> RemoveNodeAsync(long node, TimeSpan? limit = null)
+    {
+        var leader = await WaitForLeaderAsync(limit);
+        var result = await RunAsync(Replica(leader).ChangeMembership(new MembershipRequest(MembershipRequestKind.Remove, node), CancellationToken.None), limit);
+        if (result.Status == MembershipStatus.Ok)
+        {
+            await CrashAsync(node);
+            nodeIds.Remove(node);
+            await SettleAsync();
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// Delivers messages, runs client work and lets replicas work, one at a time, until nothing moves: no message
     /// due, no client work waiting (<see cref="Clients"/>), no replica with anything left to handle.
     /// </summary>
@@ -156,7 +198,7 @@ public sealed class TestCluster : IAsyncDisposable
 
             var before = HandledItems();
             var clientWork = Clients.RunPending();
-            foreach (var id in NodeIds)
+            foreach (var id in replicas.Keys)
             {
                 if (replicas[id] is { } replica)
                 {
@@ -231,7 +273,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var id in NodeIds)
+        foreach (var id in stores.Keys)
         {
             await CrashAsync(id);
             await stores[id].DisposeAsync();
@@ -244,7 +286,7 @@ public sealed class TestCluster : IAsyncDisposable
             new ReplicaOptions
             {
                 NodeId = node,
-                InitialVoters = NodeIds,
+                InitialVoters = joined.Contains(node) ? [] : [.. Enumerable.Range(1, Options.Size).Select(i => (long)i)],
                 TickInterval = Options.TickInterval,
                 ElectionTicks = Options.ElectionTicks,
                 HeartbeatTicks = Options.HeartbeatTicks,

@@ -28,6 +28,15 @@ public sealed class SiloCommandLineTests
     }
 
     [Fact]
+    public void Join_starts_a_new_member_with_no_configuration_of_its_own()
+    {
+        var options = Load(["--node-id", "4", "--peers", Peers + ",4=http://127.0.0.1:7004", "--in-memory", "--join"]);
+        Assert.True(options.Join);
+        Assert.Empty(options.ToReplicaOptions().InitialVoters);
+        Assert.False(Load(["--node-id", "1", "--peers", Peers, "--in-memory"]).Join);
+    }
+
+    [Fact]
     public void A_flag_before_another_option_takes_no_value_and_sizes_take_suffixes()
     {
         var options = Load(["--in-memory", "--node-id=1", "--peers", Peers, "--seed", "5", "--max-batch-bytes", "512KiB", "--max-message-bytes", "2MiB", "--group", "9", "--listen", "http://0.0.0.0:9000"]);
