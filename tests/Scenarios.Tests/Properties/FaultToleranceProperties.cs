@@ -85,9 +85,13 @@ public sealed class FaultToleranceProperties(ITestOutputHelper output)
             }
         }
 
-        if (oldLog.FirstOrDefault(e => RaftTester.CommandOf(e)?.StartsWith("doomed-", StringComparison.Ordinal) == true) is { Index: > 0 } kept)
+        foreach (var node in ts.Nodes)
         {
-            throw ts.Fail($"the old leader {old} kept its uncommitted {RaftInvariants.Describe(kept)}");
+            var log = ts.Cluster.RecordedLog(node).Entries();
+            if (log.FirstOrDefault(e => RaftTester.CommandOf(e)?.StartsWith("doomed-", StringComparison.Ordinal) == true) is { Index: > 0 } kept)
+            {
+                throw ts.Fail($"node {node} holds the old leader's uncommitted {RaftInvariants.Describe(kept)} (the old leader was {old})");
+            }
         }
 
         foreach (var start in doomed)
