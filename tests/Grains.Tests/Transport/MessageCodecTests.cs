@@ -313,7 +313,7 @@ public sealed class MessageCodecTests
         Assert.Throws<FormatException>(() => Codec.Decode(bitOnly));
 
         var unknownType = (byte[])frame.Clone();
-        unknownType[TypeOffset] = 0x88;
+        unknownType[TypeOffset] = 0x8A; // type 10: none (8 and 9 are InstallSnapshot)
         Assert.Contains("unknown message type", Assert.Throws<FormatException>(() => Codec.Decode(unknownType)).Message, StringComparison.Ordinal);
     }
 
