@@ -14,9 +14,8 @@ namespace OrleansRaft.Testing.Linearizability;
 /// <remarks>
 /// An operation with an unknown outcome has no return event: its return is at +infinity, so it never forces a
 /// backtrack and the search succeeds once every operation with a known return is linearized. An unknown write
-/// the search never needed is one that never took effect. At each point the candidates with a known outcome are
-/// tried before those without: most timed-out writes were never applied, and trying each of them first at every
-/// step would explore every subset of them before the empty one.
+/// the search never needed is one that never took effect. The order candidates are tried in is chosen by
+/// <see cref="PassOf"/>.
 /// </remarks>
 internal sealed class KeySearch
 {
@@ -32,13 +31,16 @@ internal sealed class KeySearch
     private readonly int[] opOf;
     private readonly int[] returnOf; // for a call: its return entry, or -1 when the outcome is unknown; 0 for a return
     private readonly int tail;
-    private readonly bool?[] builtByAppends; // per read, when first needed: whether a Delete can lead to its value
+    private readonly ReadPlan?[] plans; // per read, when first needed
     private List<KvOperation>? appends;
+    private bool[] reached = new bool[64];
+    private readonly bool[] done; // linearized on the current path
+    private readonly List<int>?[] watchers; // per write, when first needed: the reads whose value could show it
 
     private KeySearch(IReadOnlyList<KvOperation> ops)
     {
         this.ops = ops;
-        builtByAppends = new bool?[ops.Count];
+        plans = new ReadPlan?[ops.Count];
         var events = new List<(long Time, int IsReturn, int Op)>(ops.Count * 2);
         for (var i = 0; i < ops.Count; i++)
         {
@@ -63,6 +65,8 @@ internal sealed class KeySearch
         opOf = new int[m + 2];
         returnOf = new int[m + 2];
         var callEntry = new int[ops.Count];
+        done = new bool[ops.Count];
+        watchers = new List<int>?[ops.Count];
         for (var e = 1; e <= m; e++)
         {
             var (_, isReturn, op) = events[e - 1];
@@ -96,13 +100,15 @@ internal sealed class KeySearch
         var linearized = new LinearizedSet(ops);
         var cache = new StateCache();
         var stack = new (int Entry, string? State, int StateHash)[ops.Count];
+        var guides = new int[ops.Count + 1]; // per depth: the read that guides the order candidates are tried in
         var depth = 0;
         var remaining = knownCount;
         var unknownLeft = unknownCount;
         string? state = null;
         var stateHash = StateCache.Hash(null);
         var entry = next[Head];
-        var unknownPass = false;
+        var pass = 0;
+        guides[0] = FirstRead();
         long steps = 0;
         try
         {
@@ -122,13 +128,14 @@ internal sealed class KeySearch
                 if (IsCall(entry))
                 {
                     var op = opOf[entry];
-                    if (unknownPass == (returnOf[entry] < 0) && TryStep(entry, state, out var after))
+                    if (PassOf(entry, state, guides[depth]) == pass && TryStep(entry, state, out var after))
                     {
                         var afterHash = ReferenceEquals(after, state) ? stateHash : StateCache.Hash(after);
                         if (cache.TryAdd(linearized, op, after, afterHash))
                         {
                             stack[depth++] = (entry, state, stateHash);
                             linearized.Add(op);
+                            done[op] = true;
                             state = after;
                             stateHash = afterHash;
                             if (returnOf[entry] > 0)
@@ -141,18 +148,19 @@ internal sealed class KeySearch
                             }
 
                             Lift(entry);
+                            guides[depth] = FirstRead();
                             entry = next[Head];
-                            unknownPass = false;
+                            pass = 0;
                             continue;
                         }
                     }
 
                     entry = next[entry];
                 }
-                else if (!unknownPass && unknownLeft > 0)
+                else if (pass == 0 || (pass < 3 && unknownLeft > 0))
                 {
-                    // Known operations tried, now the unknown ones up to the same return.
-                    unknownPass = true;
+                    // The candidates of this pass are tried: on to the next pass, up to the same return.
+                    pass++;
                     entry = next[Head];
                 }
                 else
@@ -167,8 +175,8 @@ internal sealed class KeySearch
                     (entry, state, stateHash) = stack[--depth];
                     var op = opOf[entry];
                     linearized.Remove(op);
-                    unknownPass = returnOf[entry] < 0;
-                    if (unknownPass)
+                    done[op] = false;
+                    if (returnOf[entry] < 0)
                     {
                         unknownLeft++;
                     }
@@ -178,6 +186,7 @@ internal sealed class KeySearch
                     }
 
                     Unlift(entry);
+                    pass = PassOf(entry, state, guides[depth]);
                     entry = next[entry];
                 }
             }
@@ -186,6 +195,42 @@ internal sealed class KeySearch
         {
             budget.StepsUsed = steps;
         }
+    }
+
+    /// <summary>The read whose return comes first in the list, or -1: it must be linearized before any later call.</summary>
+    private int FirstRead()
+    {
+        for (var e = next[Head]; e != tail; e = next[e])
+        {
+            if (!IsCall(e) && ops[opOf[e]].Kind == KvOperationKind.Get)
+            {
+                return opOf[e];
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// In which pass the call is tried: known outcomes before unknown ones (most timed-out writes never took effect,
+    /// and trying each of them first at every step would explore every subset of them before the empty one), and
+    /// within each, first the operations that agree with the value the next read returned (an append of what comes
+    /// next in it, a Put of a prefix of it, a Delete when it could be built from nothing), then the rest. Any order
+    /// finds the same answer; this one finds a linearization without wandering far off it.
+    /// </summary>
+    private int PassOf(int call, string? state, int read)
+    {
+        var op = ops[opOf[call]];
+        var agrees = read < 0 || ReferenceEquals(state, StateCache.Irrelevant) || op.Kind switch
+        {
+            KvOperationKind.Get => true,
+            KvOperationKind.Put => ops[read].Output is { } v && v.StartsWith(op.Input!, StringComparison.Ordinal),
+            KvOperationKind.Append => ops[read].Output is { } v
+                && (state is null || v.StartsWith(state, StringComparison.Ordinal))
+                && v.AsSpan(state?.Length ?? 0).StartsWith(op.Input, StringComparison.Ordinal),
+            _ => Plan(read).Deletes.Count > 0,
+        };
+        return (returnOf[call] < 0 ? 2 : 0) + (agrees ? 0 : 1);
     }
 
     /// <summary>
@@ -233,53 +278,135 @@ internal sealed class KeySearch
             else if (op.Kind is KvOperationKind.Put or KvOperationKind.Delete && !readCalled)
             {
                 after = StateCache.Irrelevant;
-                return true;
+                break;
             }
             else if (op.Kind == KvOperationKind.Get)
             {
-                return after is null || (op.Output?.StartsWith(after, StringComparison.Ordinal) ?? false) || CanReset(call, e);
+                break;
+            }
+        }
+
+        // Every read called before the first read to return must still be able to get its value.
+        for (var e = next[Head]; e != tail; e = next[e])
+        {
+            if (e == call || e == returnOf[call] || ops[opOf[e]].Kind != KvOperationKind.Get)
+            {
+                continue;
+            }
+
+            if (!IsCall(e))
+            {
+                break;
+            }
+
+            if (!CanReach(call, opOf[e], after))
+            {
+                return false;
+            }
+        }
+
+        // So must every later read whose value could show this write: it may have been used up too early.
+        foreach (var read in Watchers(opOf[call]))
+        {
+            if (!done[read] && !CanReach(call, read, after))
+            {
+                return false;
             }
         }
 
         return true;
     }
 
-    /// <summary>
-    /// Whether a Put or Delete other than <paramref name="call"/> that can still come before the read whose return is
-    /// at <paramref name="readReturn"/> could start a value that read returned.
-    /// </summary>
-    private bool CanReset(int call, int readReturn)
+    /// <summary>The reads whose value contains what <paramref name="op"/> appends, or starts with what it puts.</summary>
+    private List<int> Watchers(int op)
     {
-        var read = ops[opOf[readReturn]];
-        for (var e = next[Head]; e != readReturn; e = next[e])
+        if (watchers[op] is { } known)
         {
-            if (e == call || !IsCall(e))
-            {
-                continue;
-            }
+            return known;
+        }
 
-            var op = ops[opOf[e]];
-            if ((op.Kind == KvOperationKind.Put && read.Output is not null && read.Output.StartsWith(op.Input!, StringComparison.Ordinal))
-                || (op.Kind == KvOperationKind.Delete && BuiltByAppends(opOf[readReturn])))
+        var write = ops[op];
+        var list = new List<int>();
+        for (var r = 0; r < ops.Count; r++)
+        {
+            if (ops[r] is { Kind: KvOperationKind.Get, Output: { } value, Return: not null }
+                && ((write.Kind == KvOperationKind.Append && write.Input!.Length > 0 && value.Contains(write.Input, StringComparison.Ordinal))
+                    || (write.Kind == KvOperationKind.Put && value.StartsWith(write.Input!, StringComparison.Ordinal))))
             {
-                return true;
+                list.Add(r);
             }
         }
 
-        return false;
+        return watchers[op] = list;
     }
 
-    /// <summary>Whether the read <paramref name="op"/> could return what appends make of an absent key.</summary>
-    private bool BuiltByAppends(int op)
+    /// <summary>
+    /// Whether <paramref name="read"/> can still get its value from <paramref name="state"/>, using only operations
+    /// that can still come before it (called by the time it returned, not yet linearized, other than
+    /// <paramref name="call"/>): the value so far extended by appends, or a Put of a prefix of it, or a Delete,
+    /// followed by appends. An append may be counted more than once, which keeps the answer a "maybe".
+    /// </summary>
+    private bool CanReach(int call, int read, string? state)
     {
-        if (builtByAppends[op] is not { } built)
+        var plan = Plan(read);
+        var value = plan.Value;
+        var irrelevant = ReferenceEquals(state, StateCache.Irrelevant); // the value must come from a Put or Delete
+        if (!irrelevant && string.Equals(value, state, StringComparison.Ordinal))
         {
-            appends ??= [.. ops.Where(o => o.Kind == KvOperationKind.Append)];
-            built = ops[op].Output is not { } value || WriteSources.CanProduce(value, appends);
-            builtByAppends[op] = built;
+            return true;
         }
 
-        return built;
+        var by = ops[read].Return!.Value;
+        var lifting = opOf[call];
+        bool Left(int op) => op != lifting && !done[op] && ops[op].Call <= by;
+
+        var delete = plan.Deletes.Exists(Left);
+        if (value is null)
+        {
+            return delete;
+        }
+
+        var fromAbsent = (state is null && !irrelevant) || delete;
+        if (value.Length == 0)
+        {
+            return plan.Puts.Exists(Left) || (fromAbsent && plan.EmptyAppends.Exists(Left));
+        }
+
+        if (reached.Length <= value.Length)
+        {
+            reached = new bool[Math.Max(value.Length + 1, reached.Length * 2)];
+        }
+
+        Array.Clear(reached, 0, value.Length + 1);
+        reached[0] = fromAbsent;
+        if (!irrelevant && state is not null && value.StartsWith(state, StringComparison.Ordinal))
+        {
+            reached[state.Length] = true;
+        }
+
+        foreach (var put in plan.Puts)
+        {
+            if (Left(put))
+            {
+                reached[ops[put].Input!.Length] = true;
+            }
+        }
+
+        foreach (var (at, append, length) in plan.Pieces)
+        {
+            if (reached[at] && Left(append))
+            {
+                reached[at + length] = true;
+            }
+        }
+
+        return reached[value.Length];
+    }
+
+    private ReadPlan Plan(int read)
+    {
+        appends ??= [.. ops.Where(o => o.Kind == KvOperationKind.Append)];
+        return plans[read] ??= ReadPlan.For(ops[read], ops, appends);
     }
 
     private void Lift(int call)
