@@ -10,7 +10,7 @@ namespace OrleansRaft.Testing.Linearizability;
 internal static class KeyCheck
 {
     // In steps, not time, so that a step limit gives the same verdict on any machine.
-    internal const long FirstSteps = 1_000_000;
+    internal const long FirstSteps = 5_000_000;
     internal const long StepsPerRead = 2_000_000;
     internal const long StepsForReads = 20_000_000;
 
