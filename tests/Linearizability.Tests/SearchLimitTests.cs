@@ -50,6 +50,26 @@ public sealed class SearchLimitTests
     }
 
     [Fact]
+    public void WhenTheWholeSearchIsCutShort_EachReadIsTriedAlone()
+    {
+        // An append applied twice: no quick rule sees it, the search does.
+        List<KvOperation> history =
+        [
+            Op.Put(1, "x", "a", 0, 1),
+            Op.Append(1, "x", "+1", 2, 3),
+            Op.Get(2, "x", "a+1", 4, 5),
+            Op.Get(3, "x", "a+1+1", 6, 7),
+            Op.Get(2, "x", "a+1", 8, 9),
+        ];
+
+        var outcome = KeyCheck.Run(history, SearchBudget.NoDeadline, long.MaxValue, null, out var failingRead, firstSteps: 1);
+
+        Assert.Equal(SearchOutcome.Illegal, outcome);
+        Assert.Same(history[3], failingRead);
+        Assert.Equal(SearchOutcome.Linearizable, KeyCheck.Run([.. history.Where(o => o != history[3])], SearchBudget.NoDeadline, long.MaxValue, null, out _, firstSteps: 1));
+    }
+
+    [Fact]
     public void InfiniteTimeout_IsAccepted_NegativeIsNot()
     {
         KvOperation[] history = [Op.Put(1, "x", "v", 0, 1)];

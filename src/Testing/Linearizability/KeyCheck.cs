@@ -15,7 +15,8 @@ internal static class KeyCheck
     internal const long StepsForReads = 20_000_000;
 
     /// <summary>Decides the key; <paramref name="failingRead"/> is a read found to fail on its own, if any.</summary>
-    public static SearchOutcome Run(List<KvOperation> ops, long deadline, long maxSteps, Func<bool>? abandon, out KvOperation? failingRead)
+    public static SearchOutcome Run(
+        List<KvOperation> ops, long deadline, long maxSteps, Func<bool>? abandon, out KvOperation? failingRead, long firstSteps = FirstSteps)
     {
         failingRead = ReadBases.Unexplained(ops);
         if (failingRead is not null)
@@ -35,7 +36,7 @@ internal static class KeyCheck
 
         bool OutOfBudget() => spent >= maxSteps || last!.Expired();
 
-        var whole = Search(ops, FirstSteps);
+        var whole = Search(ops, firstSteps);
         if (whole != SearchOutcome.Stopped || OutOfBudget())
         {
             return whole;
