@@ -52,14 +52,14 @@ internal sealed class CounterexampleMinimizer
     private static IEnumerable<KvOperation> Writes(IEnumerable<KvOperation> ops) =>
         ops.Where(o => o.Kind is KvOperationKind.Put or KvOperationKind.Append);
 
-    private bool StillIllegal(List<KvOperation> candidate)
+    private bool StillIllegal(List<KvOperation> candidate, long steps = StepsPerCheck)
     {
         if (ReadBases.Unexplained(candidate) is not null)
         {
             return true;
         }
 
-        var budget = new SearchBudget(SearchBudget.NoDeadline, Math.Min(StepsPerCheck, TotalSteps - spent));
+        var budget = new SearchBudget(SearchBudget.NoDeadline, Math.Min(steps, TotalSteps - spent));
         var outcome = KeySearch.Run(candidate, budget);
         spent += budget.StepsUsed;
         return outcome == SearchOutcome.Illegal;
@@ -68,18 +68,19 @@ internal sealed class CounterexampleMinimizer
     private List<KvOperation> DropReads(List<KvOperation> current, KvOperation? failingRead)
     {
         // Most failures need one read: with the writes that can matter to it, a read alone is usually quick to
-        // decide, while the chunks below leave many reads and so many orders to rule out.
+        // decide, while the chunks below leave many reads and so many orders to rule out. The read the check
+        // found failing alone goes first; the others get a tenth of the steps, to leave some for the chunks.
         var writes = current.FindAll(o => o.Kind != KvOperationKind.Get);
         var reads = current.Where(o => o.Kind == KvOperationKind.Get && !ReferenceEquals(o, failingRead));
         foreach (var get in failingRead is null ? reads : reads.Prepend(failingRead))
         {
-            if (OutOfSteps)
+            if (spent >= TotalSteps / 2)
             {
-                return current;
+                break;
             }
 
             var alone = CallOrder(KeyCheck.Alone(writes, get));
-            if (StillIllegal(alone))
+            if (StillIllegal(alone, ReferenceEquals(get, failingRead) ? StepsPerCheck : StepsPerCheck / 10))
             {
                 return alone;
             }
