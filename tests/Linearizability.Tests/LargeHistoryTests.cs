@@ -35,6 +35,26 @@ public sealed class LargeHistoryTests(ITestOutputHelper output)
         output.WriteLine(illegal.ToString());
     }
 
+    [Theory]
+    [InlineData(5, 45)] // mostly appends: values read are long and order-sensitive
+    [InlineData(20, 25)] // more puts: fewer long values, more overwrites to place
+    public void FifteenClientsOnOneKey(int putPercent, int appendPercent)
+    {
+        const int Seed = 1;
+        var shape = new HistoryShape(15, 1, 1500, UnknownWrites: 0.1) { PutPercent = putPercent, AppendPercent = appendPercent };
+        var history = RandomHistory.Generate(new Random(Seed), shape);
+        var context = $"seed {Seed} ({shape})";
+
+        var ok = Timed(history, "linearizable, one key");
+        Assert.True(ok.IsLinearizable, $"{context}: {ok}");
+
+        var (stale, read) = RandomHistory.WithStaleRead(new Random(Seed), history)
+            ?? throw new InvalidOperationException($"{context}: no stale read to make");
+        var illegal = Timed(stale, "one stale read, one key");
+        Assert.True(illegal.Outcome == CheckOutcome.Illegal, $"{context}: {illegal}");
+        Assert.True(illegal.Counterexample.Contains(read), $"{context}, changed {read}: {illegal}");
+    }
+
     [Fact]
     public void HundredThousandOperationsOverAThousandKeys()
     {

@@ -19,7 +19,7 @@ public sealed class SearchLimitTests
     }
 
     [Fact]
-    public void ManyConcurrentUnknownAppends_ExhaustTheSearch()
+    public void ManyConcurrentAppends_ExhaustTheSearch()
     {
         var history = Pathological(24);
 
@@ -50,6 +50,26 @@ public sealed class SearchLimitTests
     }
 
     [Fact]
+    public void WhenTheWholeSearchIsCutShort_EachReadIsTriedAlone()
+    {
+        // An append applied twice: no quick rule sees it, the search does.
+        List<KvOperation> history =
+        [
+            Op.Put(1, "x", "a", 0, 1),
+            Op.Append(1, "x", "+1", 2, 3),
+            Op.Get(2, "x", "a+1", 4, 5),
+            Op.Get(3, "x", "a+1+1", 6, 7),
+            Op.Get(2, "x", "a+1", 8, 9),
+        ];
+
+        var outcome = KeyCheck.Run(history, SearchBudget.NoDeadline, long.MaxValue, null, out var failingRead, firstSteps: 1);
+
+        Assert.Equal(SearchOutcome.Illegal, outcome);
+        Assert.Same(history[3], failingRead);
+        Assert.Equal(SearchOutcome.Linearizable, KeyCheck.Run([.. history.Where(o => o != history[3])], SearchBudget.NoDeadline, long.MaxValue, null, out _, firstSteps: 1));
+    }
+
+    [Fact]
     public void InfiniteTimeout_IsAccepted_NegativeIsNot()
     {
         KvOperation[] history = [Op.Put(1, "x", "v", 0, 1)];
@@ -68,18 +88,19 @@ public sealed class SearchLimitTests
     }
 
     /// <summary>
-    /// Lost appends, all concurrent, and a lost Delete that may come before any of them: a read that saw every
-    /// append, the first one twice, can only be ruled out by trying every order of every subset of them.
+    /// Appends all concurrent with a Put, and a read after them all that saw the Put and one of the appends twice.
+    /// No shortcut rules it out: the search has to try every set of appends before the Put (erased by it) with every
+    /// order of the rest after it.
     /// </summary>
     private static List<KvOperation> Pathological(int appends)
     {
-        var history = new List<KvOperation> { Op.Put(0, "x", "", 0, 1), Op.Delete(0, "x", 2, null) };
+        var history = new List<KvOperation> { Op.Put(0, "x", "p", 1, 100) };
         for (var i = 0; i < appends; i++)
         {
-            history.Add(Op.Append(i + 1, "x", $"+{i}", 3 + i, null));
+            history.Add(Op.Append(i + 1, "x", $"+{i}", 1, 100));
         }
 
-        history.Add(Op.Get(99, "x", string.Concat(Enumerable.Range(0, appends).Select(i => $"+{i}")) + "+0", 100, 101));
+        history.Add(Op.Get(99, "x", "p+0+0", 200, 201));
         return history;
     }
 }

@@ -4,7 +4,8 @@ namespace OrleansRaft.Testing.Linearizability;
 /// <remarks>
 /// The result stays illegal with any set of the key's other writes added back (tests check this against trying every
 /// order). Removing a read never makes an illegal history legal, so reads are dropped by search: first each read
-/// alone with every write, then chunks (halves, quarters, ... single reads) while what is left is still illegal.
+/// alone with the writes that can matter to it, then chunks (halves, quarters, ... single reads) while what is left
+/// is still illegal.
 /// Removing a write can, and worse, can make up a failure: dropping a Delete makes a later "absent" read look like a
 /// lost write. So writes, latest first, go only when they cannot help explain the reads left: when they cannot have
 /// influenced them (called after every read returned; or overwritten by a kept Put or Delete called after they
@@ -19,13 +20,14 @@ internal sealed class CounterexampleMinimizer
     // Counted in search steps rather than seconds so that a failing history always shrinks to the same
     // counterexample; at some millions of steps a second this stays within a few seconds.
     internal const long TotalSteps = 20_000_000;
-    internal const long StepsPerCheck = 1_000_000;
+    internal const long StepsPerCheck = 2_000_000;
 
     private long spent;
 
     private bool OutOfSteps => spent >= TotalSteps;
 
-    public static List<KvOperation> Shrink(IReadOnlyList<KvOperation> ops)
+    /// <summary>Shrinks <paramref name="ops"/>; <paramref name="failingRead"/>, when known, fails alone with every write.</summary>
+    public static List<KvOperation> Shrink(IReadOnlyList<KvOperation> ops, KvOperation? failingRead = null)
     {
         var current = CallOrder(ops);
 
@@ -41,7 +43,7 @@ internal sealed class CounterexampleMinimizer
         }
 
         var minimizer = new CounterexampleMinimizer();
-        return minimizer.DropWrites(minimizer.DropReads(current));
+        return minimizer.DropWrites(minimizer.DropReads(current, failingRead));
     }
 
     public static List<KvOperation> CallOrder(IEnumerable<KvOperation> ops) =>
@@ -50,24 +52,37 @@ internal sealed class CounterexampleMinimizer
     private static IEnumerable<KvOperation> Writes(IEnumerable<KvOperation> ops) =>
         ops.Where(o => o.Kind is KvOperationKind.Put or KvOperationKind.Append);
 
-    private bool StillIllegal(List<KvOperation> candidate)
+    private bool StillIllegal(List<KvOperation> candidate, long steps = StepsPerCheck)
     {
-        var budget = new SearchBudget(SearchBudget.NoDeadline, Math.Min(StepsPerCheck, TotalSteps - spent));
+        if (ReadBases.Unexplained(candidate) is not null)
+        {
+            return true;
+        }
+
+        var budget = new SearchBudget(SearchBudget.NoDeadline, Math.Min(steps, TotalSteps - spent));
         var outcome = KeySearch.Run(candidate, budget);
         spent += budget.StepsUsed;
         return outcome == SearchOutcome.Illegal;
     }
 
-    private List<KvOperation> DropReads(List<KvOperation> current)
+    private List<KvOperation> DropReads(List<KvOperation> current, KvOperation? failingRead)
     {
-        // Most failures need one read: with every write, a read alone is usually quick to decide either way,
-        // while the chunks below leave many reads and so many orders to rule out.
-        foreach (var get in current.Where(o => o.Kind == KvOperationKind.Get).ToList())
+        // Most failures need one read: with the writes that can matter to it, a read alone is usually quick to
+        // decide, while the chunks below leave many reads and so many orders to rule out. The read the check
+        // found failing alone goes first; the others get a tenth of the steps, to leave some for the chunks.
+        var writes = current.FindAll(o => o.Kind != KvOperationKind.Get);
+        var reads = current.Where(o => o.Kind == KvOperationKind.Get && !ReferenceEquals(o, failingRead));
+        foreach (var get in failingRead is null ? reads : reads.Prepend(failingRead))
         {
-            var single = current.FindAll(o => o.Kind != KvOperationKind.Get || ReferenceEquals(o, get));
-            if (OutOfSteps || StillIllegal(single))
+            if (spent >= TotalSteps / 2)
             {
-                return OutOfSteps ? current : single;
+                break;
+            }
+
+            var alone = CallOrder(KeyCheck.Alone(writes, get));
+            if (StillIllegal(alone, ReferenceEquals(get, failingRead) ? StepsPerCheck : StepsPerCheck / 10))
+            {
+                return alone;
             }
         }
 

@@ -14,11 +14,10 @@ namespace OrleansRaft.Testing.Linearizability;
 /// <remarks>
 /// An operation with an unknown outcome has no return event: its return is at +infinity, so it never forces a
 /// backtrack and the search succeeds once every operation with a known return is linearized. An unknown write
-/// the search never needed is one that never took effect. At each point the candidates with a known outcome are
-/// tried before those without: most timed-out writes were never applied, and trying each of them first at every
-/// step would explore every subset of them before the empty one.
+/// the search never needed is one that never took effect. The order candidates are tried in is chosen by
+/// <see cref="PassOf"/>.
 /// </remarks>
-internal sealed class KeySearch
+internal sealed partial class KeySearch
 {
     private const int Head = 0;
 
@@ -32,13 +31,12 @@ internal sealed class KeySearch
     private readonly int[] opOf;
     private readonly int[] returnOf; // for a call: its return entry, or -1 when the outcome is unknown; 0 for a return
     private readonly int tail;
-    private readonly bool?[] builtByAppends; // per read, when first needed: whether a Delete can lead to its value
-    private List<KvOperation>? appends;
+    private readonly bool[] done; // linearized on the current path
 
     private KeySearch(IReadOnlyList<KvOperation> ops)
     {
         this.ops = ops;
-        builtByAppends = new bool?[ops.Count];
+        plans = new ReadPlan?[ops.Count];
         var events = new List<(long Time, int IsReturn, int Op)>(ops.Count * 2);
         for (var i = 0; i < ops.Count; i++)
         {
@@ -63,6 +61,8 @@ internal sealed class KeySearch
         opOf = new int[m + 2];
         returnOf = new int[m + 2];
         var callEntry = new int[ops.Count];
+        done = new bool[ops.Count];
+        watchers = new List<int>?[ops.Count];
         for (var e = 1; e <= m; e++)
         {
             var (_, isReturn, op) = events[e - 1];
@@ -95,14 +95,17 @@ internal sealed class KeySearch
     {
         var linearized = new LinearizedSet(ops);
         var cache = new StateCache();
-        var stack = new (int Entry, string? State, int StateHash)[ops.Count];
+        var stack = new (int Entry, string? State, int StateHash, int Anchor)[ops.Count];
+        var guides = new int[ops.Count + 1]; // per depth: the read that guides the order candidates are tried in
         var depth = 0;
         var remaining = knownCount;
         var unknownLeft = unknownCount;
         string? state = null;
         var stateHash = StateCache.Hash(null);
+        var anchor = -1; // the write that started the current value: a Put, or an append to an absent key
         var entry = next[Head];
-        var unknownPass = false;
+        var pass = 0;
+        guides[0] = FirstRead();
         long steps = 0;
         try
         {
@@ -122,13 +125,21 @@ internal sealed class KeySearch
                 if (IsCall(entry))
                 {
                     var op = opOf[entry];
-                    if (unknownPass == (returnOf[entry] < 0) && TryStep(entry, state, out var after))
+                    if (PassOf(entry, state, guides[depth]) == pass && TryStep(entry, state, anchor, out var after))
                     {
                         var afterHash = ReferenceEquals(after, state) ? stateHash : StateCache.Hash(after);
                         if (cache.TryAdd(linearized, op, after, afterHash))
                         {
-                            stack[depth++] = (entry, state, stateHash);
+                            stack[depth++] = (entry, state, stateHash, anchor);
+                            anchor = ops[op].Kind switch
+                            {
+                                KvOperationKind.Put => op,
+                                KvOperationKind.Delete => -1,
+                                KvOperationKind.Append when state is null => op,
+                                _ => anchor,
+                            };
                             linearized.Add(op);
+                            done[op] = true;
                             state = after;
                             stateHash = afterHash;
                             if (returnOf[entry] > 0)
@@ -141,18 +152,19 @@ internal sealed class KeySearch
                             }
 
                             Lift(entry);
+                            guides[depth] = FirstRead();
                             entry = next[Head];
-                            unknownPass = false;
+                            pass = 0;
                             continue;
                         }
                     }
 
                     entry = next[entry];
                 }
-                else if (!unknownPass && unknownLeft > 0)
+                else if (pass == 0 || (pass < 3 && unknownLeft > 0))
                 {
-                    // Known operations tried, now the unknown ones up to the same return.
-                    unknownPass = true;
+                    // The candidates of this pass are tried: on to the next pass, up to the same return.
+                    pass++;
                     entry = next[Head];
                 }
                 else
@@ -164,11 +176,11 @@ internal sealed class KeySearch
                         return SearchOutcome.Illegal;
                     }
 
-                    (entry, state, stateHash) = stack[--depth];
+                    (entry, state, stateHash, anchor) = stack[--depth];
                     var op = opOf[entry];
                     linearized.Remove(op);
-                    unknownPass = returnOf[entry] < 0;
-                    if (unknownPass)
+                    done[op] = false;
+                    if (returnOf[entry] < 0)
                     {
                         unknownLeft++;
                     }
@@ -178,6 +190,7 @@ internal sealed class KeySearch
                     }
 
                     Unlift(entry);
+                    pass = PassOf(entry, state, guides[depth]);
                     entry = next[entry];
                 }
             }
@@ -186,100 +199,6 @@ internal sealed class KeySearch
         {
             budget.StepsUsed = steps;
         }
-    }
-
-    /// <summary>
-    /// Applies the operation at <paramref name="call"/> to <paramref name="state"/> as the model does, and then looks
-    /// ahead in the event list (without the operation) for two things the model alone cannot see.
-    /// </summary>
-    /// <remarks>
-    /// <para>A doomed value. Appends only extend a value, so until a Put or Delete the value stays a prefix of every
-    /// later one. The read that must return first then has to return a value that starts with this one, unless a
-    /// Put or Delete that can still come before it could start that read's value; otherwise the step leads nowhere.
-    /// Without this the search would try every order of concurrent appends before giving up, each order a
-    /// different value.</para>
-    /// <para>An irrelevant value. When every read left must come after some Put or Delete left (it was called after
-    /// that write returned), no read can see the value before it is replaced: it becomes <see cref="StateCache.Irrelevant"/>,
-    /// and appends leave it so. States that differ only in such a value are then one state in the cache.</para>
-    /// </remarks>
-    private bool TryStep(int call, string? state, out string? after)
-    {
-        var operation = ops[opOf[call]];
-        if (ReferenceEquals(state, StateCache.Irrelevant) && operation.Kind is KvOperationKind.Get or KvOperationKind.Append)
-        {
-            // A read never gets here (it must wait for the write that makes the value irrelevant); an append does.
-            after = state;
-            return operation.Kind == KvOperationKind.Append;
-        }
-
-        if (!KvModel.Step(operation, state, out after))
-        {
-            return false;
-        }
-
-        var readCalled = false; // a read can come before the first Put or Delete to return
-        for (var e = next[Head]; e != tail; e = next[e])
-        {
-            if (e == call || e == returnOf[call])
-            {
-                continue;
-            }
-
-            var op = ops[opOf[e]];
-            if (IsCall(e))
-            {
-                readCalled |= op.Kind == KvOperationKind.Get;
-            }
-            else if (op.Kind is KvOperationKind.Put or KvOperationKind.Delete && !readCalled)
-            {
-                after = StateCache.Irrelevant;
-                return true;
-            }
-            else if (op.Kind == KvOperationKind.Get)
-            {
-                return after is null || (op.Output?.StartsWith(after, StringComparison.Ordinal) ?? false) || CanReset(call, e);
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Whether a Put or Delete other than <paramref name="call"/> that can still come before the read whose return is
-    /// at <paramref name="readReturn"/> could start a value that read returned.
-    /// </summary>
-    private bool CanReset(int call, int readReturn)
-    {
-        var read = ops[opOf[readReturn]];
-        for (var e = next[Head]; e != readReturn; e = next[e])
-        {
-            if (e == call || !IsCall(e))
-            {
-                continue;
-            }
-
-            var op = ops[opOf[e]];
-            if ((op.Kind == KvOperationKind.Put && read.Output is not null && read.Output.StartsWith(op.Input!, StringComparison.Ordinal))
-                || (op.Kind == KvOperationKind.Delete && BuiltByAppends(opOf[readReturn])))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Whether the read <paramref name="op"/> could return what appends make of an absent key.</summary>
-    private bool BuiltByAppends(int op)
-    {
-        if (builtByAppends[op] is not { } built)
-        {
-            appends ??= [.. ops.Where(o => o.Kind == KvOperationKind.Append)];
-            built = ops[op].Output is not { } value || WriteSources.CanProduce(value, appends);
-            builtByAppends[op] = built;
-        }
-
-        return built;
     }
 
     private void Lift(int call)

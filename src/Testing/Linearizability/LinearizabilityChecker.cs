@@ -3,8 +3,8 @@ namespace OrleansRaft.Testing.Linearizability;
 /// <summary>
 /// Decides whether a key/value history is linearizable, in the manner of Porcupine (anishathalye/porcupine): the
 /// history is split by key, since a history is linearizable exactly when each key's sub-history is (keys are
-/// independent objects), and each key is searched by <see cref="KeySearch"/>. When one is not, its history is
-/// shrunk to a small counterexample.
+/// independent objects), and each key is decided by <see cref="KeyCheck"/>. When one is not, its history is shrunk
+/// to a small counterexample.
 /// </summary>
 public static class LinearizabilityChecker
 {
@@ -28,6 +28,7 @@ public static class LinearizabilityChecker
         var keys = ByKey(history);
 
         var outcomes = new SearchOutcome[keys.Count];
+        var failingReads = new KvOperation?[keys.Count];
         var firstIllegal = int.MaxValue;
         Parallel.For(0, keys.Count, i =>
         {
@@ -38,7 +39,7 @@ public static class LinearizabilityChecker
                 return;
             }
 
-            outcomes[i] = KeySearch.Run(keys[i].Ops, new SearchBudget(deadline, maxStepsPerKey, () => Volatile.Read(ref firstIllegal) < i));
+            outcomes[i] = KeyCheck.Run(keys[i].Ops, deadline, maxStepsPerKey, () => Volatile.Read(ref firstIllegal) < i, out failingReads[i]);
             if (outcomes[i] == SearchOutcome.Illegal)
             {
                 for (var seen = Volatile.Read(ref firstIllegal); i < seen; seen = Volatile.Read(ref firstIllegal))
@@ -58,7 +59,7 @@ public static class LinearizabilityChecker
             {
                 Outcome = CheckOutcome.Illegal,
                 Key = key,
-                Counterexample = CounterexampleMinimizer.Shrink(ops),
+                Counterexample = CounterexampleMinimizer.Shrink(ops, failingReads[firstIllegal]),
                 OperationCount = history.Count,
                 KeyCount = keys.Count,
                 KeyOperationCount = recorded,
