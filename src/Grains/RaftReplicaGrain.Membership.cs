@@ -175,18 +175,24 @@ public sealed partial class RaftReplicaGrain
         }
     }
 
-    /// <summary>Null once learner <paramref name="id"/> caught up (thesis §4.2.1); otherwise why it could not be promoted.</summary>
+    /// <summary>
+    /// Null once learner <paramref name="id"/> caught up (thesis §4.2.1); otherwise why it could not be promoted. A round
+    /// gives up only when the learner made no progress (match index, or offset into the snapshot being sent) for the
+    /// round limit: a large snapshot may take far longer than that, and it is still progress.
+    /// </summary>
     private async Task<MembershipResult?> CatchUpAsync(long id, CancellationToken cancellationToken)
     {
-        var roundLimit = TimeSpan.FromTicks(Math.Max(ElectionTimeout.Ticks * 20, TimeSpan.FromSeconds(5).Ticks));
+        var stallLimit = TimeSpan.FromTicks(Math.Max(ElectionTimeout.Ticks * 20, TimeSpan.FromSeconds(5).Ticks));
         for (var round = 0; round < MaxCatchUpRounds; round++)
         {
             var started = time.GetUtcNow();
+            var progressed = started;
+            (long Match, long Offset) seen = (-1, -1);
             var target = await OnTurn(() => node.Role == Role.Leader ? node.Status().LastIndex : -1, cancellationToken);
             while (true)
             {
-                var match = await OnTurn(
-                    () => node.Role == Role.Leader && node.Status().Followers.TryGetValue(id, out var follower) ? follower.MatchIndex : -1,
+                var (match, offset) = await OnTurn(
+                    () => node.Role == Role.Leader && node.Status().Followers.TryGetValue(id, out var follower) ? (follower.MatchIndex, follower.SnapshotOffset) : (-1L, -1L),
                     cancellationToken);
                 if (target < 0 || match < 0)
                 {
@@ -198,9 +204,14 @@ public sealed partial class RaftReplicaGrain
                     break;
                 }
 
-                if (time.GetUtcNow() - started > roundLimit)
+                if ((match, offset) != seen)
                 {
-                    return new MembershipResult(MembershipStatus.Timeout) { Detail = $"node {id} did not catch up (match {match}, target {target}); it stays a learner" };
+                    seen = (match, offset);
+                    progressed = time.GetUtcNow();
+                }
+                else if (time.GetUtcNow() - progressed > stallLimit)
+                {
+                    return new MembershipResult(MembershipStatus.Timeout) { Detail = $"node {id} made no progress for {stallLimit.TotalSeconds:0.#} s (match {match}, target {target}); it stays a learner" };
                 }
 
                 await Task.Delay(options.TickInterval, time, cancellationToken);

@@ -134,7 +134,8 @@ internal sealed class Progress(long next, int maxInflight)
         }
     }
 
-    public FollowerStatus ToStatus(bool isLearner) => new(Match, Next, State.ToString(), Inflights.Count, RecentActive, PendingSnapshot?.Index ?? 0, isLearner);
+    public FollowerStatus ToStatus(bool isLearner) =>
+        new(Match, Next, State.ToString(), Inflights.Count, RecentActive, PendingSnapshot?.Index ?? 0, isLearner) { SnapshotOffset = PendingSnapshot is null ? 0 : SnapshotOffset };
 
     private void ResetState(ProgressState state)
     {

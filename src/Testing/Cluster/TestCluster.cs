@@ -293,6 +293,7 @@ public sealed class TestCluster : IAsyncDisposable
                 Seed = Options.Seed + (int)node,
                 SnapshotEntries = Options.SnapshotEntries,
                 SnapshotTrailingEntries = Options.SnapshotTrailingEntries,
+                MaxBatchBytes = Options.MaxBatchBytes,
             },
             stores[node],
             Network.For(node),

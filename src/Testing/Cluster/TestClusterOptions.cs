@@ -15,6 +15,9 @@ public sealed record TestClusterOptions
 
     public long SnapshotTrailingEntries { get; init; }
 
+    /// <summary>See <see cref="Grains.ReplicaOptions.MaxBatchBytes"/>; it also caps a snapshot chunk.</summary>
+    public long MaxBatchBytes { get; init; } = 1 << 20;
+
     /// <summary>Seeds every replica's randomness (replica i gets Seed + i).</summary>
     public int Seed { get; init; } = 1;
 }

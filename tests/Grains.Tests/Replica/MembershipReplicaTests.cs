@@ -53,6 +53,32 @@ public sealed class MembershipReplicaTests
     }
 
     [Fact]
+    public async Task ASnapshotThatTakesLongerThanTheRoundLimitButProgressesStillEndsInPromotion()
+    {
+        // 2 KiB chunks and 150 ms each way to node 4: the ~100 KiB snapshot takes about 15 s to send, three times the
+        // 5 s a catch-up round may go without progress. Each acknowledged chunk is progress.
+        await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { SnapshotEntries = 50, SnapshotTrailingEntries = 10, MaxBatchBytes = 2048 });
+        var leader = await cluster.WaitForLeaderAsync();
+        for (var i = 0; i < 200; i++)
+        {
+            var put = await cluster.RunAsync(cluster.Replica(leader).Put($"key-{i}", Encoding.UTF8.GetBytes($"value-{i}-" + new string('x', 500)), null, CancellationToken.None));
+            Assert.Equal(KvStatus.Ok, put.Status);
+        }
+
+        await cluster.AddNodeAsync(4);
+        cluster.Network.SlowLink(leader, 4, TimeSpan.FromMilliseconds(150));
+        cluster.Network.SlowLink(4, leader, TimeSpan.FromMilliseconds(150));
+        var started = cluster.Time.GetUtcNow();
+        var added = await ChangeAsync(cluster, leader, new MembershipRequest(MembershipRequestKind.AddVoter, 4));
+        var took = cluster.Time.GetUtcNow() - started;
+
+        Assert.True(added.Status == MembershipStatus.Ok, $"{added.Status}: {added.Detail}");
+        Assert.Equal([1L, 2L, 3L, 4L], added.Voters);
+        Assert.True(cluster.RecordedLog(4).Installs > 0, "the new member got the leader's snapshot");
+        Assert.True(took > TimeSpan.FromSeconds(6), $"the transfer took {took}: too short to outlast the 5 s stall limit, so this test would prove nothing");
+    }
+
+    [Fact]
     public async Task GrowingToFiveAndShrinkingToThreeUnderWritesLosesNoAcknowledgedWrite()
     {
         await using var cluster = await TestCluster.StartAsync();
