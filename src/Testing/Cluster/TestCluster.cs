@@ -215,11 +215,14 @@ public sealed class TestCluster : IAsyncDisposable
             {
                 if (replicas[id] is { } replica)
                 {
+                    // A snapshot is written off the turn loop: its end is handled in this flush, not whenever the
+                    // thread pool gets to it (a write it starts counts as work, so the next round waits for that one).
+                    await replica.SnapshotWrite;
                     await replica.FlushAsync();
                 }
             }
 
-            if (messages.Count == 0 && clientWork == 0 && !Clients.HasWork && !Network.HasDue() && HandledItems() == before)
+            if (messages.Count == 0 && clientWork == 0 && !Clients.HasWork && !Network.HasDue() && HandledItems() == before && !SnapshotWriting())
             {
                 return;
             }
@@ -322,4 +325,6 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     private long HandledItems() => replicas.Values.Sum(r => r?.HandledItems ?? 0);
+
+    private bool SnapshotWriting() => replicas.Values.Any(r => r is not null && !r.SnapshotWrite.IsCompleted);
 }
