@@ -18,6 +18,12 @@ public sealed partial class RaftReplicaGrain
     private bool snapshotInFlight;
     private Activity? snapshotSpan;
 
+    /// <summary>
+    /// Completes once the snapshot being written beside the turn loop, if any, is stored and its outcome queued to the
+    /// mailbox: lets a test host that steps replicas one at a time wait for it rather than for the thread pool.
+    /// </summary>
+    public Task SnapshotWrite => Volatile.Read(ref snapshotWrite);
+
     /// <summary>The newest snapshot this replica holds, taken or installed; 0 for none.</summary>
     private long SnapshotIndex => log.Snapshot?.Index ?? 0;
 

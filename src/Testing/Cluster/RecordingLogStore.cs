@@ -13,6 +13,8 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
     private readonly Lock gate = new();
     private readonly SortedDictionary<long, LogEntry> entries = [];
     private long lastIndex;
+    private long compactedTo;
+    private Snapshot? snapshot;
     private HardState hardState;
 
     public ILogStore Inner => inner;
@@ -33,7 +35,7 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
         }
     }
 
-    /// <summary>The last index stored, or 0 when the log is empty.</summary>
+    /// <summary>The last index stored: the snapshot's when no entry follows it, 0 when the store is empty.</summary>
     public long LastIndex
     {
         get
@@ -41,6 +43,45 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
             lock (gate)
             {
                 return lastIndex;
+            }
+        }
+    }
+
+    /// <summary>The newest snapshot stored (taken, installed or loaded), or null: what a restart restores from.</summary>
+    public Snapshot? Snapshot
+    {
+        get
+        {
+            lock (gate)
+            {
+                return snapshot;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many log entries the store itself still holds: those after the compaction point (§7). The copy kept
+    /// here (<see cref="Entries"/>) also remembers compacted ones; this is 6.5840's "Raft state size".
+    /// </summary>
+    public long RetainedEntries
+    {
+        get
+        {
+            lock (gate)
+            {
+                return Math.Max(0, lastIndex - compactedTo);
+            }
+        }
+    }
+
+    /// <summary>The first index the store still holds an entry for (one past its compaction point).</summary>
+    public long FirstIndex
+    {
+        get
+        {
+            lock (gate)
+            {
+                return compactedTo + 1;
             }
         }
     }
@@ -72,6 +113,8 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
         lock (gate)
         {
             SnapshotIndex = storage.Snapshot?.Index ?? 0;
+            snapshot = storage.Snapshot;
+            compactedTo = storage.FirstIndex - 1;
             entries.Clear();
             if (storage.LastIndex >= storage.FirstIndex)
             {
@@ -81,7 +124,7 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
                 }
             }
 
-            lastIndex = entries.Count == 0 ? 0 : storage.LastIndex;
+            lastIndex = storage.LastIndex;
             hardState = storage.HardState;
         }
 
@@ -119,6 +162,13 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
         await inner.SaveSnapshotAsync(snapshot, compactTo, cancellationToken);
         lock (gate)
         {
+            // As the store: a snapshot not newer than the stored one is ignored.
+            if (snapshot.Index > SnapshotIndex)
+            {
+                this.snapshot = snapshot;
+                compactedTo = Math.Max(compactedTo, Math.Min(compactTo, snapshot.Index));
+            }
+
             SnapshotIndex = Math.Max(SnapshotIndex, snapshot.Index);
         }
     }
@@ -135,6 +185,9 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
                 entries[entry.Index] = entry;
             }
 
+            lastIndex = newEntries.Count > 0 ? newEntries[^1].Index : snapshot.Index;
+            compactedTo = snapshot.Index;
+            this.snapshot = snapshot;
             SnapshotIndex = Math.Max(SnapshotIndex, snapshot.Index);
             Installs++;
         }

@@ -22,5 +22,43 @@ public sealed class RecordingLogStoreTests
         Assert.Null(store.Entry(3));
     }
 
+    [Fact]
+    public async Task CompactionKeepsTheCopyButNotTheStoredEntries()
+    {
+        var inner = new InMemoryLogStore();
+        await using var store = new RecordingLogStore(inner);
+        await store.SaveAsync(new HardState(1, 0, 10), [.. Enumerable.Range(1, 10).Select(i => Entry(i, 1))], sync: true, CancellationToken.None);
+
+        await store.SaveSnapshotAsync(Snapshot(8), compactTo: 6, CancellationToken.None);
+        Assert.Equal((7, 4, 8), (store.FirstIndex, store.RetainedEntries, store.Snapshot!.Index));
+        Assert.Equal(10, store.Entries().Count);
+
+        // As the store: a snapshot not newer than the stored one changes nothing.
+        await store.SaveSnapshotAsync(Snapshot(7), compactTo: 7, CancellationToken.None);
+        Assert.Equal((7, 4, 8), (store.FirstIndex, store.RetainedEntries, store.Snapshot!.Index));
+
+        // A restart sees what the store kept.
+        await using var restarted = new RecordingLogStore(inner);
+        await restarted.LoadAsync(CancellationToken.None);
+        Assert.Equal((7, 10, 4, 8), (restarted.FirstIndex, restarted.LastIndex, restarted.RetainedEntries, restarted.Snapshot!.Index));
+        Assert.Null(restarted.Entry(6));
+    }
+
+    [Fact]
+    public async Task InstalledSnapshotReplacesALongerLog()
+    {
+        await using var store = new RecordingLogStore(new InMemoryLogStore());
+        await store.SaveAsync(new HardState(1, 0, 0), [.. Enumerable.Range(1, 20).Select(i => Entry(i, 1))], sync: true, CancellationToken.None);
+
+        await store.InstallSnapshotAsync(Snapshot(15), new HardState(2, 0, 15), [Entry(16, 2)], CancellationToken.None);
+        Assert.Equal((16, 16, 1, 1), (store.FirstIndex, store.LastIndex, store.RetainedEntries, store.Installs));
+        Assert.Null(store.Entry(17));
+
+        await store.InstallSnapshotAsync(Snapshot(30), null, [], CancellationToken.None);
+        Assert.Equal((31, 30, 0, 30), (store.FirstIndex, store.LastIndex, store.RetainedEntries, store.SnapshotIndex));
+    }
+
+    private static Snapshot Snapshot(long index) => new(index, 1, new Configuration([1], []), new byte[] { (byte)index });
+
     private static LogEntry Entry(long index, long term) => new(index, term, EntryKind.NoOp, ReadOnlyMemory<byte>.Empty);
 }

@@ -250,13 +250,14 @@ public sealed class RaftTester : IAsyncDisposable
 
     /// <summary>
     /// How many servers applied the entry at <paramref name="index"/>, and its command (null for a leader's no-op or
-    /// a configuration); fails if two servers applied different entries there.
+    /// a configuration); fails if two servers applied different entries there. When the replicas compact their logs,
+    /// a server whose snapshot covers the index counts too (<see cref="RaftSnapshotInvariants"/> checks the snapshot).
     /// </summary>
     public async Task<(int Count, string? Command)> NCommittedAsync(long index)
     {
         try
         {
-            var (count, entry) = await Cluster.AppliedAtAsync(index);
+            var (count, entry) = await Cluster.AppliedAtAsync(index, countSnapshots: Cluster.Options.SnapshotEntries > 0);
             return (count, entry is { } e ? CommandOf(e) : null);
         }
         catch (InvalidOperationException e) when (e.Message.Contains("applied different entries", StringComparison.Ordinal))
