@@ -13,6 +13,8 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
     private readonly Lock gate = new();
     private readonly SortedDictionary<long, LogEntry> entries = [];
     private long lastIndex;
+    private long firstIndex = 1;
+    private long snapshotBytes;
     private HardState hardState;
 
     public ILogStore Inner => inner;
@@ -22,6 +24,63 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
 
     /// <summary>Snapshots installed from a leader.</summary>
     public int Installs { get; private set; }
+
+    /// <summary>
+    /// The snapshot index the last <see cref="LoadAsync"/> found, 0 for none: what a replica restarted from. (6.5840's
+    /// snapshot Recover tests: a restart must restore the state machine from the snapshot, since the log before it is gone.)
+    /// </summary>
+    public long LoadedSnapshotIndex { get; private set; }
+
+    /// <summary>
+    /// The first index the store still holds the log from: everything before it was compacted into a snapshot
+    /// (§7) or replaced by an installed one. 1 while nothing was compacted.
+    /// </summary>
+    public long FirstIndex
+    {
+        get
+        {
+            lock (gate)
+            {
+                return firstIndex;
+            }
+        }
+    }
+
+    /// <summary>Entries the store holds now, from <see cref="FirstIndex"/> on (6.5840's persisted raft state, in entries).</summary>
+    public int RetainedEntries
+    {
+        get
+        {
+            lock (gate)
+            {
+                return entries.Keys.Count(index => index >= firstIndex);
+            }
+        }
+    }
+
+    /// <summary>The bytes of the entries' data the store holds now (6.5840's RaftStateSize, less the hard state).</summary>
+    public long RetainedBytes
+    {
+        get
+        {
+            lock (gate)
+            {
+                return entries.Where(e => e.Key >= firstIndex).Sum(e => (long)e.Value.Data.Length);
+            }
+        }
+    }
+
+    /// <summary>The size of the newest stored snapshot's data, 0 for none (6.5840's SnapshotSize).</summary>
+    public long SnapshotBytes
+    {
+        get
+        {
+            lock (gate)
+            {
+                return snapshotBytes;
+            }
+        }
+    }
 
     /// <summary>The entry stored at <paramref name="index"/>, or null.</summary>
     public LogEntry? Entry(long index)
@@ -72,6 +131,9 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
         lock (gate)
         {
             SnapshotIndex = storage.Snapshot?.Index ?? 0;
+            LoadedSnapshotIndex = SnapshotIndex;
+            snapshotBytes = storage.Snapshot?.Data.Length ?? 0;
+            firstIndex = storage.FirstIndex;
             entries.Clear();
             if (storage.LastIndex >= storage.FirstIndex)
             {
@@ -119,7 +181,13 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
         await inner.SaveSnapshotAsync(snapshot, compactTo, cancellationToken);
         lock (gate)
         {
-            SnapshotIndex = Math.Max(SnapshotIndex, snapshot.Index);
+            // As the store: a snapshot not newer than the stored one is ignored.
+            if (snapshot.Index > SnapshotIndex)
+            {
+                SnapshotIndex = snapshot.Index;
+                snapshotBytes = snapshot.Data.Length;
+                firstIndex = Math.Max(firstIndex, Math.Min(compactTo, snapshot.Index) + 1);
+            }
         }
     }
 
@@ -135,6 +203,10 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
                 entries[entry.Index] = entry;
             }
 
+            // The last index as LoadAsync would give it; left at the old log's, a later SaveAsync would miss stale entries.
+            lastIndex = newEntries.Count == 0 ? 0 : newEntries[^1].Index;
+            firstIndex = snapshot.Index + 1;
+            snapshotBytes = snapshot.Data.Length;
             SnapshotIndex = Math.Max(SnapshotIndex, snapshot.Index);
             Installs++;
         }
