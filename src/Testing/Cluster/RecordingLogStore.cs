@@ -74,6 +74,36 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
         }
     }
 
+    /// <summary>The bytes of the entries' data the store still holds (6.5840's RaftStateSize, less the hard state).</summary>
+    public long RetainedBytes
+    {
+        get
+        {
+            lock (gate)
+            {
+                return entries.Where(e => e.Key > compactedTo && e.Key <= lastIndex).Sum(e => (long)e.Value.Data.Length);
+            }
+        }
+    }
+
+    /// <summary>The size of the newest stored snapshot's data, 0 for none (6.5840's SnapshotSize).</summary>
+    public long SnapshotBytes
+    {
+        get
+        {
+            lock (gate)
+            {
+                return snapshot?.Data.Length ?? 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The snapshot index the last <see cref="LoadAsync"/> found, 0 for none: what a replica restarted from. (6.5840's
+    /// snapshot Recover tests: a restart must restore the state machine from the snapshot, since the log before it is gone.)
+    /// </summary>
+    public long LoadedSnapshotIndex { get; private set; }
+
     /// <summary>The first index the store still holds an entry for (one past its compaction point).</summary>
     public long FirstIndex
     {
@@ -115,6 +145,7 @@ public sealed class RecordingLogStore(ILogStore inner) : ILogStore
             SnapshotIndex = storage.Snapshot?.Index ?? 0;
             snapshot = storage.Snapshot;
             compactedTo = storage.FirstIndex - 1;
+            LoadedSnapshotIndex = SnapshotIndex;
             entries.Clear();
             if (storage.LastIndex >= storage.FirstIndex)
             {

@@ -60,5 +60,24 @@ public sealed class RecordingLogStoreTests
 
     private static Snapshot Snapshot(long index) => new(index, 1, new Configuration([1], []), new byte[] { (byte)index });
 
-    private static LogEntry Entry(long index, long term) => new(index, term, EntryKind.NoOp, ReadOnlyMemory<byte>.Empty);
+    [Fact]
+    public async Task LoadReportsTheSnapshotARestartStartsFrom()
+    {
+        var inner = new InMemoryLogStore();
+        var before = new RecordingLogStore(inner);
+        Assert.Equal(0L, (await before.LoadAsync(CancellationToken.None)).Snapshot?.Index ?? 0);
+        Assert.Equal((0L, 1L), (before.LoadedSnapshotIndex, before.FirstIndex));
+        await before.SaveAsync(new HardState(1, 0, 20), [.. Enumerable.Range(1, 20).Select(i => Entry(i, 1, bytes: 2))], sync: true, CancellationToken.None);
+        await before.SaveSnapshotAsync(Snapshot(15, 1, bytes: 4), compactTo: 12, CancellationToken.None);
+        Assert.Equal(0L, before.LoadedSnapshotIndex);
+
+        // The next replica on the same store: what survived the crash.
+        await using var after = new RecordingLogStore(inner);
+        await after.LoadAsync(CancellationToken.None);
+        Assert.Equal((15L, 13L, 8L, 16L, 4L), (after.LoadedSnapshotIndex, after.FirstIndex, after.RetainedEntries, after.RetainedBytes, after.SnapshotBytes));
+    }
+
+    private static LogEntry Entry(long index, long term, int bytes = 0) => new(index, term, EntryKind.NoOp, bytes == 0 ? ReadOnlyMemory<byte>.Empty : new byte[bytes]);
+
+    private static Snapshot Snapshot(long index, long term, int bytes) => new(index, term, new Configuration([1, 2, 3], []), new byte[bytes]);
 }

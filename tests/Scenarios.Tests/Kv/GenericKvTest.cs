@@ -24,9 +24,10 @@ public static class GenericKvTest
     public static async Task RunAsync(GenericKvTestOptions test, int seed, ITestOutputHelper output)
     {
         var replay = Seeds.Describe(seed, test.Name);
+        output.WriteLine(replay);
         var wall = Stopwatch.StartNew();
         var random = new Random(seed);
-        await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Size = test.Servers, Seed = seed });
+        await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Size = test.Servers, Seed = seed, SnapshotEntries = test.SnapshotEntries });
         var started = cluster.Time.GetUtcNow();
         if (test.Unreliable)
         {
@@ -78,6 +79,11 @@ public static class GenericKvTest
                     await cluster.RestartAsync(node);
                 }
 
+                if (test.SnapshotEntries > 0)
+                {
+                    KvRaftState.AssertRestoredFromSnapshots(cluster, replay);
+                }
+
                 cluster.Network.Heal();
             }
 
@@ -89,6 +95,16 @@ public static class GenericKvTest
                 {
                     KvAppends.CheckClient(c, value, counts[c], replay);
                 }
+            }
+
+            // Once the servers have applied every request (6.5840 checks here too).
+            if (test.SnapshotEntries > 0)
+            {
+                KvRaftState.AssertTrimmed(cluster, test.SnapshotEntries, replay, output);
+            }
+            else
+            {
+                KvRaftState.AssertNoSnapshots(cluster, replay);
             }
 
             attempts += clerks.Sum(c => c.Attempts);

@@ -22,6 +22,13 @@ public sealed record GenericKvTestOptions
     /// <summary>Clients use each other's keys and also Put, so only the linearizability check can judge reads.</summary>
     public bool RandomKeys { get; init; }
 
+    /// <summary>
+    /// 6.5840's maxraftstate, in entries: each server snapshots itself once this many entries were applied since its
+    /// last snapshot (<see cref="Testing.Cluster.TestClusterOptions.SnapshotEntries"/>), and its stored log must stay
+    /// bounded; 0 (the 4A tests) never snapshots, and then no server may hold a snapshot.
+    /// </summary>
+    public long SnapshotEntries { get; init; }
+
     public int Rounds { get; init; } = 3;
 
     /// <summary>How long the clients work in each round (6.5840: 5 s).</summary>
