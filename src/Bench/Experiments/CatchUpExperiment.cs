@@ -130,7 +130,7 @@ public sealed class CatchUpExperiment : IExperiment
     {
         var result = await LoadGenerator.RunAsync(
             new LoadOptions { Workers = Math.Min(writers, count), Operations = count, Label = label },
-            index => new SiloWorker(workload, firstWorker + index, operation => workload.Keys[(first + operation) % workload.Keys.Length], retryUnknown: true),
+            index => new SiloWorker(workload, firstWorker + index, operation => workload.Keys[(first + operation) % workload.Keys.Length], retryUntilDeadline: true),
             token);
         if (result.ErrorCount > 0)
         {

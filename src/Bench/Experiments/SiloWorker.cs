@@ -8,8 +8,8 @@ namespace OrleansRaft.Bench.Experiments;
 /// One closed-loop client of the silo experiment: a Put of a random key (or, with the read share, a
 /// linearizable Get) to the leader, following NotLeader hints within the operation's deadline. Every write
 /// carries this worker's session: its own client id and the next sequence number. With <c>keyOf</c> the key comes from
-/// the operation number instead; with <c>retryUnknown</c> a Timeout or Unavailable answer is retried with the same
-/// session and sequence number (applied at most once) until the deadline.
+/// the operation number instead; with <c>retryUntilDeadline</c> NotLeader answers are followed, and Timeout or Unavailable
+/// answers retried with the same session and sequence number (applied at most once), until the deadline.
 /// </summary>
 internal sealed class SiloWorker : ILoadWorker
 {
@@ -20,14 +20,14 @@ internal sealed class SiloWorker : ILoadWorker
     private readonly string clientId;
     private readonly byte[] value;
     private readonly Func<long, string>? keyOf;
-    private readonly bool retryUnknown;
+    private readonly bool retryUntilDeadline;
     private long sequence;
 
-    public SiloWorker(SiloWorkload workload, int index, Func<long, string>? keyOf = null, bool retryUnknown = false)
+    public SiloWorker(SiloWorkload workload, int index, Func<long, string>? keyOf = null, bool retryUntilDeadline = false)
     {
         this.workload = workload;
         this.keyOf = keyOf;
-        this.retryUnknown = retryUnknown;
+        this.retryUntilDeadline = retryUntilDeadline;
         random = new Random(index + 1);
         clientId = $"{workload.RunId}-w{index}";
         value = new byte[workload.ValueBytes];
@@ -56,7 +56,7 @@ internal sealed class SiloWorker : ILoadWorker
                 case KvStatus.Ok:
                 case KvStatus.NotFound when read:
                     return OperationResult.Success(kind);
-                case KvStatus.NotLeader when attempt < MaxAttempts:
+                case KvStatus.NotLeader when attempt < MaxAttempts || retryUntilDeadline:
                     if (response.LeaderHint > 0 && response.LeaderHint <= workload.Nodes && response.LeaderHint != target)
                     {
                         workload.FollowHint(target, response.LeaderHint);
@@ -76,7 +76,7 @@ internal sealed class SiloWorker : ILoadWorker
 
                     workload.FollowHint(target, (target % workload.Nodes) + 1);
                     continue;
-                case KvStatus.Timeout or KvStatus.Unavailable when retryUnknown && !read && !deadline.IsCancellationRequested:
+                case KvStatus.Timeout or KvStatus.Unavailable when retryUntilDeadline && !read && !deadline.IsCancellationRequested:
                     try
                     {
                         await Task.Delay(50, deadline.Token);
@@ -87,7 +87,6 @@ internal sealed class SiloWorker : ILoadWorker
                         return OperationResult.Failure(kind, nameof(KvStatus.Timeout));
                     }
 
-                    attempt--; // only redirects count against MaxAttempts
                     continue;
                 default:
                     return OperationResult.Failure(kind, response.Status.ToString());
