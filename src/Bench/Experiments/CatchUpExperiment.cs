@@ -42,9 +42,7 @@ public sealed class CatchUpExperiment : IExperiment
         new("load-baseline-s", "5", "With --during-load: seconds of load measured before each add."),
         new("timeout-ms", "10000", "Deadline of one write; Timeout answers are retried with the same session until then."),
         new("silo-args", "(none)", "Extra silo options in one string, e.g. \"--snapshot-entries 20000\"."),
-        new("base-port", "7001", "Port of silo 1; silo N listens on base-port + N - 1."),
-        new("silo-dll", "src/Silo/bin/Release/<tfm>/OrleansRaft.Silo.dll", "The silo to run."),
-        new("keep-db", "false", "Keep the PostgreSQL database after the run.", IsFlag: true),
+        .. SiloExperiment.ProcessOptions,
     ];
 
     public async Task<int> RunAsync(ExperimentContext context)

@@ -11,6 +11,8 @@ namespace OrleansRaft.Bench.Experiments;
 /// </summary>
 internal static class CommitTimeline
 {
+    private const int TableRows = 10;
+
     public static void Report(Report report, SiloCluster cluster, StatusTimeline timeline, TimeSpan windowStart, TimeSpan windowEnd, TimeSpan period, string csvPath)
     {
         report.Line();
@@ -55,8 +57,12 @@ internal static class CommitTimeline
         {
             report.Line($"- capture to stored: {Spread(snapshots.Where(s => s.Leader))} on the leader, {Spread(snapshots.Where(s => !s.Leader))} on followers");
             report.Line();
-            var table = new MarkdownTable("leader snapshot", "MiB", "ran s", "ms", "commits/s meanwhile", "worst interval");
-            foreach (var snapshot in snapshots.Where(s => s.Leader))
+            var onLeader = snapshots.Where(s => s.Leader).ToList();
+            var shown = onLeader.OrderByDescending(s => s.Duration).Take(TableRows).OrderBy(s => s.From).ToList();
+            report.Line(shown.Count < onLeader.Count ? $"The {shown.Count} longest of the leader's {onLeader.Count} snapshots:" : "The leader's snapshots:");
+            report.Line();
+            var table = new MarkdownTable("index", "MiB", "ran s", "ms", "commits/s meanwhile", "worst interval");
+            foreach (var snapshot in shown)
             {
                 var overlapping = intervals.Where(i => i.Overlaps(snapshot)).ToList();
                 table.Add(

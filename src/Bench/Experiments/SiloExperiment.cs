@@ -16,6 +16,14 @@ public sealed class SiloExperiment : IExperiment
 {
     private static readonly double[] Percentiles = [50, 90, 99, 99.9];
 
+    /// <summary>Where the silo processes listen, which silo runs, whether the database stays: shared with <see cref="CatchUpExperiment"/>.</summary>
+    internal static OptionSpec[] ProcessOptions { get; } =
+    [
+        new("base-port", "7001", "Port of silo 1; silo N listens on base-port + N - 1."),
+        new("silo-dll", "src/Silo/bin/Release/<tfm>/OrleansRaft.Silo.dll", "The silo to run."),
+        new("keep-db", "false", "Keep the PostgreSQL database after the run.", IsFlag: true),
+    ];
+
     public string Name => "silo";
 
     public string Summary => "Closed-loop Puts (and optional linearizable Gets) through KvReplicaClient to the leader of N silo processes.";
@@ -33,9 +41,7 @@ public sealed class SiloExperiment : IExperiment
         new("in-memory", "false", "Run the silos with --in-memory instead of PostgreSQL (isolates the store).", IsFlag: true),
         new("silo-args", "(none)", "Extra silo options in one string, e.g. \"--tick-ms 5 --heartbeat-ms 20\"."),
         new("silo-env", "(none)", "KEY=VALUE for every silo's environment, e.g. DOTNET_gcServer=0; repeatable.", Repeatable: true),
-        new("base-port", "7001", "Port of silo 1; silo N listens on base-port + N - 1."),
-        new("silo-dll", "src/Silo/bin/Release/<tfm>/OrleansRaft.Silo.dll", "The silo to run."),
-        new("keep-db", "false", "Keep the PostgreSQL database after the run.", IsFlag: true),
+        .. ProcessOptions,
         new("sized-bodies", "false", "Buffer each request so it carries Content-Length (KvReplicaClient streams JSON without one).", IsFlag: true),
         new("timeline-ms", "250", "Sample every silo's status this often: the leader's commits per interval next to the snapshots taken (0: off)."),
         new("perf", "false", "Profile the measured window with perf record -a -g (silos get perf maps); reports in the results folder.", IsFlag: true),
