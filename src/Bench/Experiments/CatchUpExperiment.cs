@@ -114,7 +114,7 @@ public sealed class CatchUpExperiment : IExperiment
         Report(report, results, duringLoad);
         if (loadFailures is { } failures)
         {
-            report.Line($"Background writes that failed (after retries of NotLeader only): {Format.Count(failures)}");
+            report.Line($"Background writes that failed (NotLeader followed up to 5 times, nothing else retried): {Format.Count(failures)}");
         }
 
         report.Line($"Load average after: {MachineInfo.LoadAverage()}");
