@@ -64,7 +64,7 @@ public sealed class CatchUpExperiment : IExperiment
         var report = context.Report;
         var log = context.Log;
 
-        report.Line($"## catchup: {nodes} silos on PostgreSQL, {Format.Count(keys)} keys of {valueBytes} bytes, {trials} new members{(duringLoad ? $", {loadWriters} writers running throughout" : ", no other load")}");
+        report.Line($"## catchup: {nodes} silos on PostgreSQL, {Format.Count(keys)} keys of {valueBytes} bytes, {trials} new member{(trials == 1 ? "" : "s")}{(duringLoad ? $", {loadWriters} writers running throughout" : ", no other load")}");
         report.Line();
         report.Line($"Machine: {MachineInfo.Describe()}");
         report.Line($"Load average before: {MachineInfo.LoadAverage()}");
@@ -90,12 +90,12 @@ public sealed class CatchUpExperiment : IExperiment
         var workload = new SiloWorkload(cluster, leader.NodeId, keys, valueBytes, 0, timeout, $"catchup-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid().ToString("N")[..6]}");
 
         var loaded = await WriteKeysAsync(workload, writers, 0, 0, keys, $"catchup: writing {keys:N0} keys", token);
-        report.Line($"Loaded {Format.Count(keys)} keys in {Format.Fixed(loaded.Window.TotalSeconds, 1)} s ({Format.Count(keys / loaded.Window.TotalSeconds)} writes/s, {writers} writers).");
+        // Reported only once every trial succeeded: a failed run shows no figures.
+        var loadedLine = $"Loaded {Format.Count(keys)} keys in {Format.Fixed(loaded.Window.TotalSeconds, 1)} s ({Format.Count(keys / loaded.Window.TotalSeconds)} writes/s, {writers} writers).";
         var snapshot = await WaitForSnapshotAsync(cluster, workload, writers, bound, log, token);
         var leaderNode = cluster.Node(snapshot.NodeId);
         var bytes = SnapshotLogLines.TakenBytes(leaderNode, snapshot.SnapshotIndex);
-        report.Line($"Leader (node {snapshot.NodeId}): snapshot at index {Format.Count(snapshot.SnapshotIndex)}, {(bytes is { } b ? $"{Format.Count(b)} bytes ({Format.Fixed(b / 1048576.0, 1)} MiB)" : "size not available (no log line)")}; log [{Format.Count(snapshot.FirstIndex)}, {Format.Count(snapshot.LastIndex)}], commit index {Format.Count(snapshot.CommitIndex)}.");
-        report.Line();
+        var snapshotLine = $"Leader (node {snapshot.NodeId}): snapshot at index {Format.Count(snapshot.SnapshotIndex)}, {(bytes is { } b ? $"{Format.Count(b)} bytes ({Format.Fixed(b / 1048576.0, 1)} MiB)" : "size not available (no log line)")}; log [{Format.Count(snapshot.FirstIndex)}, {Format.Count(snapshot.LastIndex)}], commit index {Format.Count(snapshot.CommitIndex)}.";
 
         var results = new List<CatchUpTrial>();
         long? loadFailures = null;
@@ -111,6 +111,9 @@ public sealed class CatchUpExperiment : IExperiment
             loadFailures = load?.Read().Failed;
         }
 
+        report.Line(loadedLine);
+        report.Line(snapshotLine);
+        report.Line();
         Report(report, results, duringLoad);
         if (loadFailures is { } failures)
         {
