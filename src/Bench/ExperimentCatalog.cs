@@ -13,6 +13,7 @@ internal static class ExperimentCatalog
         new MixExperiment(),
         new LoadExperiment(),
         new SiloExperiment(),
+        new CatchUpExperiment(),
         new StoreExperiment(),
         new SelfTestExperiment(),
     ];

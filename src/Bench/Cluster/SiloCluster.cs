@@ -50,17 +50,7 @@ public sealed class SiloCluster : IAsyncDisposable
         {
             foreach (var (nodeId, address) in addresses)
             {
-                List<string> arguments =
-                [
-                    options.SiloDll,
-                    "--node-id", nodeId.ToString(CultureInfo.InvariantCulture),
-                    "--group", options.GroupId.ToString(CultureInfo.InvariantCulture),
-                    "--peers", peers,
-                ];
-                arguments.AddRange(options.PostgresConnectionString is { } pg ? ["--pg", pg] : ["--in-memory"]);
-                arguments.AddRange(options.ExtraArguments);
-                var logPath = Path.Combine(options.LogDirectory, $"silo-{nodeId}.log");
-                cluster.nodes.Add(SiloNode.Start(nodeId, address, options.GroupId, DotnetHost(), arguments, options.Environment, logPath, options.SizedRequestBodies));
+                cluster.nodes.Add(cluster.StartSilo(nodeId, address, peers, join: false));
             }
 
             await log.WriteLineAsync($"bench: started {options.Nodes} silos ({string.Join(", ", cluster.nodes.Select(n => $"{n.NodeId}: pid {n.ProcessId}"))}); logs in {options.LogDirectory}");
@@ -71,6 +61,31 @@ public sealed class SiloCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts silo <paramref name="nodeId"/> (above every member's id) with <c>--join</c>: no configuration of its own,
+    /// an empty log (its rows are keyed by its node id), on port BasePort + nodeId - 1. It is not one of
+    /// <see cref="Nodes"/>: the caller adds it through a membership change, and stops and disposes it.
+    /// </summary>
+    public async Task<SiloNode> StartJoinerAsync(long nodeId, CancellationToken cancellationToken)
+    {
+        if (nodeId <= nodes.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(nodeId), nodeId, $"node ids 1..{nodes.Count} are the cluster's own");
+        }
+
+        var address = new Uri($"http://127.0.0.1:{options.BasePort + nodeId - 1}");
+        if (await InUseAsync(address.Port, cancellationToken))
+        {
+            throw new InvalidOperationException($"port {address.Port} for joining silo {nodeId} is in use (see: ss -ltnp 'sport = :{address.Port}')");
+        }
+
+        // Its own address and every member's: those it sends to before the leader's replicated addresses reach it.
+        var peers = string.Join(',', nodes.Select(n => (n.NodeId, n.Address)).Append((nodeId, address)).Select(a => $"{a.Item1}={a.Item2.GetLeftPart(UriPartial.Authority)}"));
+        var node = StartSilo(nodeId, address, peers, join: true);
+        await log.WriteLineAsync($"bench: started joining silo {nodeId} (pid {node.ProcessId}); log {node.LogPath}");
+        return node;
     }
 
     /// <summary>Polls every silo's status until one is leader and a majority names it; returns that status.</summary>
@@ -103,13 +118,17 @@ public sealed class SiloCluster : IAsyncDisposable
     }
 
     /// <summary>The silo's replica status, or null when it does not answer in time.</summary>
-    public async Task<ReplicaStatus?> TryStatusAsync(long nodeId, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<ReplicaStatus?> TryStatusAsync(long nodeId, TimeSpan timeout, CancellationToken cancellationToken) =>
+        TryStatusAsync(Node(nodeId), timeout, cancellationToken);
+
+    /// <summary>The silo's replica status, or null when it does not answer in time.</summary>
+    public static async Task<ReplicaStatus?> TryStatusAsync(SiloNode node, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
-            return await Node(nodeId).Client.Status(deadline.Token);
+            return await node.Client.Status(deadline.Token);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
         {
@@ -163,6 +182,26 @@ public sealed class SiloCluster : IAsyncDisposable
         }
 
         nodes.Clear();
+    }
+
+    private SiloNode StartSilo(long nodeId, Uri address, string peers, bool join)
+    {
+        List<string> arguments =
+        [
+            options.SiloDll,
+            "--node-id", nodeId.ToString(CultureInfo.InvariantCulture),
+            "--group", options.GroupId.ToString(CultureInfo.InvariantCulture),
+            "--peers", peers,
+        ];
+        arguments.AddRange(options.PostgresConnectionString is { } pg ? ["--pg", pg] : ["--in-memory"]);
+        if (join)
+        {
+            arguments.Add("--join");
+        }
+
+        arguments.AddRange(options.ExtraArguments);
+        var logPath = Path.Combine(options.LogDirectory, $"silo-{nodeId}.log");
+        return SiloNode.Start(nodeId, address, options.GroupId, DotnetHost(), arguments, options.Environment, logPath, options.SizedRequestBodies);
     }
 
     private static async Task<bool> InUseAsync(int port, CancellationToken cancellationToken)

@@ -16,6 +16,14 @@ public sealed class SiloExperiment : IExperiment
 {
     private static readonly double[] Percentiles = [50, 90, 99, 99.9];
 
+    /// <summary>Where the silo processes listen, which silo runs, whether the database stays: shared with <see cref="CatchUpExperiment"/>.</summary>
+    internal static OptionSpec[] ProcessOptions { get; } =
+    [
+        new("base-port", "7001", "Port of silo 1; silo N listens on base-port + N - 1."),
+        new("silo-dll", "src/Silo/bin/Release/<tfm>/OrleansRaft.Silo.dll", "The silo to run."),
+        new("keep-db", "false", "Keep the PostgreSQL database after the run.", IsFlag: true),
+    ];
+
     public string Name => "silo";
 
     public string Summary => "Closed-loop Puts (and optional linearizable Gets) through KvReplicaClient to the leader of N silo processes.";
@@ -33,10 +41,9 @@ public sealed class SiloExperiment : IExperiment
         new("in-memory", "false", "Run the silos with --in-memory instead of PostgreSQL (isolates the store).", IsFlag: true),
         new("silo-args", "(none)", "Extra silo options in one string, e.g. \"--tick-ms 5 --heartbeat-ms 20\"."),
         new("silo-env", "(none)", "KEY=VALUE for every silo's environment, e.g. DOTNET_gcServer=0; repeatable.", Repeatable: true),
-        new("base-port", "7001", "Port of silo 1; silo N listens on base-port + N - 1."),
-        new("silo-dll", "src/Silo/bin/Release/<tfm>/OrleansRaft.Silo.dll", "The silo to run."),
-        new("keep-db", "false", "Keep the PostgreSQL database after the run.", IsFlag: true),
+        .. ProcessOptions,
         new("sized-bodies", "false", "Buffer each request so it carries Content-Length (KvReplicaClient streams JSON without one).", IsFlag: true),
+        new("timeline-ms", "250", "Sample every silo's status this often: the leader's commits per interval next to the snapshots taken (0: off)."),
         new("perf", "false", "Profile the measured window with perf record -a -g (silos get perf maps); reports in the results folder.", IsFlag: true),
     ];
 
@@ -55,6 +62,7 @@ public sealed class SiloExperiment : IExperiment
         var basePort = arguments.Int("base-port", 7001, min: 1, max: 65_535 - nodes);
         var siloArguments = (arguments.String("silo-args") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var siloEnvironment = ParseEnvironment(arguments.All("silo-env"));
+        var timelinePeriod = arguments.Int("timeline-ms", 250, min: 0, max: 60_000);
         var perf = arguments.Flag("perf") ? new PerfRecorder(context.ResultsDirectory, context.Log) : null;
         if (perf is not null)
         {
@@ -98,6 +106,8 @@ public sealed class SiloExperiment : IExperiment
             token);
         var leader = await cluster.WaitForLeaderAsync(token);
         await using var monitor = new LeaderMonitor(cluster, TimeSpan.FromMilliseconds(250));
+        await using var timeline = timelinePeriod > 0 ? new StatusTimeline(cluster, TimeSpan.FromMilliseconds(timelinePeriod)) : null;
+        TimeSpan timelineStart = default, timelineEnd = default;
         var workload = new SiloWorkload(cluster, leader.NodeId, keys, valueBytes, reads, timeout, $"bench-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid().ToString("N")[..6]}");
         CpuSample? cpuStart = null, cpuEnd = null;
         (long Transactions, long Rows)? pgStart = null, pgEnd = null;
@@ -114,6 +124,7 @@ public sealed class SiloExperiment : IExperiment
                 OnWindowStart = async () =>
                 {
                     windowStart = monitor.Elapsed;
+                    timelineStart = timeline?.Elapsed ?? default;
                     perf?.Start(frequency: 499);
                     cpuStart = CpuSample.Take();
                     pgStart = database is null ? null : await database.StatisticsAsync(token);
@@ -123,6 +134,7 @@ public sealed class SiloExperiment : IExperiment
                 {
                     cpuEnd = CpuSample.Take();
                     windowEnd = monitor.Elapsed;
+                    timelineEnd = timeline?.Elapsed ?? default;
                     pgEnd = database is null ? null : await database.StatisticsAsync(token);
                     statusEnd = await cluster.TryStatusAsync(statusStart?.Leader ?? workload.Leader, TimeSpan.FromSeconds(1), token);
                     perfReport = perf is null ? null : await perf.StopAsync((pid, thread) => ProcessGroup(cluster, pid, cpuEnd.Processes.TryGetValue(pid, out var p) ? p.Name : thread));
@@ -154,6 +166,11 @@ public sealed class SiloExperiment : IExperiment
         if (cpuStart is not null && cpuEnd is not null)
         {
             ReportCpu(report, cluster, statusStart?.Leader ?? leader.NodeId, cpuStart, cpuEnd, result.All().Count);
+        }
+
+        if (timeline is not null)
+        {
+            CommitTimeline.Report(report, cluster, timeline, timelineStart, timelineEnd, TimeSpan.FromMilliseconds(timelinePeriod), Path.Combine(context.ResultsDirectory, "silo-timeline.csv"));
         }
 
         if (perfReport is not null)
