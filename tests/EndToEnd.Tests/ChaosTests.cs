@@ -44,14 +44,10 @@ public sealed class ChaosTests : IAsyncLifetime
     public ChaosTests(ITestOutputHelper output)
     {
         cluster = new ScriptedCluster(output, "e2e-chaos", Nodes, AttemptTimeout);
-        var fromEnvironment = Environment.GetEnvironmentVariable("ORLEANSRAFT_SEED");
-        seed = string.IsNullOrEmpty(fromEnvironment)
-            ? Random.Shared.Next(1, int.MaxValue)
-            : int.Parse(fromEnvironment, NumberStyles.Integer, CultureInfo.InvariantCulture);
+        seed = RunSeed.FromEnvironment();
     }
 
-    private string Replay =>
-        $"replay: ORLEANSRAFT_SEED={seed.ToString(CultureInfo.InvariantCulture)} dotnet test tests/EndToEnd.Tests -c Release --filter FullyQualifiedName~ChaosTests";
+    private string Replay => RunSeed.Replay(seed, nameof(ChaosTests));
 
     public Task InitializeAsync()
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using OrleansRaft.Testing.Linearizability;
@@ -49,6 +50,30 @@ public sealed class ChaosWorkload(GatewayClient gateway, KvHistory history, Chao
             if (outcome == AttemptOutcome.Unknown)
             {
                 clientId = NewClientId();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One writer of keys nobody else writes (<c>{prefix}/1</c>, <c>{prefix}/2</c>, …), one Put each, sequential, until
+    /// <paramref name="stop"/>. Every acknowledged Put lands in <paramref name="acknowledged"/> (key → value) so that the
+    /// test can read each one back at the end: none may be lost, whatever happened to the cluster meanwhile.
+    /// </summary>
+    public async Task RunLedgerWriterAsync(string prefix, ConcurrentDictionary<string, string> acknowledged, CancellationToken stop)
+    {
+        var clientId = NewClientId();
+        for (var sequence = 1; !stop.IsCancellationRequested; sequence++)
+        {
+            var key = $"{prefix}/{sequence}";
+            var value = $"{prefix}.{sequence}";
+            switch (await WriteAsync(clientId, KvOperationKind.Put, key, value, value))
+            {
+                case AttemptOutcome.Done:
+                    acknowledged[key] = value;
+                    break;
+                case AttemptOutcome.Unknown:
+                    clientId = NewClientId();
+                    break;
             }
         }
     }

@@ -1,0 +1,229 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using OrleansRaft.EndToEnd.Tests.Chaos;
+using OrleansRaft.Testing.Linearizability;
+using Xunit.Abstractions;
+
+namespace OrleansRaft.EndToEnd.Tests;
+
+/// <summary>
+/// Every founding silo but one replaced under load, as an operator does it: <c>scripts/cluster up</c> with silos 1-3,
+/// REST clients writing and reading all along, then <c>scripts/cluster add 4</c>, <c>add 5</c>, <c>remove</c> of the
+/// leader among 1 and 2 (leadership moved to 1 first if neither leads: removing a leader exercises its step-down),
+/// <c>remove</c> of the other. The whole REST history must be linearizable, every acknowledged write must read back,
+/// the group must end as voters 3, 4, 5, and <c>down</c> + <c>up</c> must bring back exactly those silos with every
+/// write. The clients' choices come from a seed (ORLEANSRAFT_SEED, printed with the command that replays them);
+/// timing is the machine's.
+/// </summary>
+public sealed class MembershipChangeTests : IAsyncLifetime
+{
+    private const int Founders = 3;
+    private const int Added = 2;
+    private const int Clients = 4;
+    private const int LedgerWriters = 2;
+
+    // Writes acknowledged before each change and after the last one: the load runs throughout.
+    private const int AcksPerStep = 40;
+
+    // As in ChaosTests: a request's HTTP timeout exceeds the gateway's deadline, so a 503 or 504 arrives first.
+    private const int GatewayDeadlineMs = 1500;
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(4);
+
+    private static readonly TimeSpan AcksTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan MemberCommandTimeout = TimeSpan.FromMinutes(6); // above the script's MEMBER_TIMEOUT (300 s)
+    private static readonly TimeSpan RestartTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan LeaderTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan FinalReadDeadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly string[] Keys = ["k0", "k1", "k2", "k3", "k4", "dir/k5"];
+
+    private readonly ScriptedCluster cluster;
+    private readonly int seed;
+    private readonly List<string> steps = [];
+
+    public MembershipChangeTests(ITestOutputHelper output)
+    {
+        cluster = new ScriptedCluster(output, "e2e-members", Founders, AttemptTimeout, spareSilos: Added);
+        seed = RunSeed.FromEnvironment();
+    }
+
+    private string Replay => RunSeed.Replay(seed, nameof(MembershipChangeTests));
+
+    public Task InitializeAsync()
+    {
+        cluster.Log($"seed {seed}; {Replay}");
+        return cluster.UpAsync("--gateway-args", $"--deadline-ms {GatewayDeadlineMs.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    public Task DisposeAsync() => cluster.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Silos_added_and_removed_under_load_lose_no_write_and_keep_the_history_linearizable()
+    {
+        var first = await cluster.WaitForLeaderAsync(excluding: null, LeaderTimeout);
+        cluster.Log($"seed {seed}; {first}");
+
+        // 1. Clients (shared keys) and ledger writers (a key each write) for the whole sequence of changes.
+        var history = new KvHistory();
+        var counters = new ChaosCounters();
+        var workload = new ChaosWorkload(cluster.Gateway, history, counters, Keys, () => cluster.Elapsed);
+        var ledger = new ConcurrentDictionary<string, string>();
+        var started = cluster.Elapsed;
+        using (var stop = new CancellationTokenSource())
+        {
+            var clients = Enumerable.Range(0, Clients)
+                .Select(i => Task.Run(() => workload.RunClientAsync(new Random(unchecked((seed * 31) + i + 1)), stop.Token)))
+                .Concat(Enumerable.Range(1, LedgerWriters).Select(i => Task.Run(() => workload.RunLedgerWriterAsync($"ledger{i}", ledger, stop.Token))))
+                .ToList();
+            try
+            {
+                await AcknowledgedAsync(counters, "before the first change");
+                await ChangeAsync(counters, "add", 4);
+                await AcknowledgedAsync(counters, "after add 4");
+                await ChangeAsync(counters, "add", 5);
+                var five = await MembersAsync();
+                Assert.True(five.Voters.SequenceEqual([1L, 2, 3, 4, 5]) && five.Learners.Count == 0, $"after add 4 and add 5, GET /v1/cluster/members: {five}");
+                foreach (var member in five.Members)
+                {
+                    Assert.Equal(cluster.Script.SiloAddress(member.Id), member.Address);
+                }
+
+                await AcknowledgedAsync(counters, "after add 5");
+
+                // 2. The leader goes first (moved to silo 1 if neither 1 nor 2 leads), then the other founder.
+                var removedLeader = await LeaderAmongAsync(1, 2);
+                await ChangeAsync(counters, "remove", removedLeader);
+                var next = await cluster.WaitForLeaderAsync(excluding: removedLeader, LeaderTimeout);
+                Step($"new leader {next.Leader} after removing leader {removedLeader}");
+                await AcknowledgedAsync(counters, $"after removing leader {removedLeader}");
+                await ChangeAsync(counters, "remove", removedLeader == 1 ? 2 : 1);
+                await AcknowledgedAsync(counters, "after the last change");
+            }
+            finally
+            {
+                // An operation under way ends within its attempts' timeouts.
+                await stop.CancelAsync();
+                await Task.WhenAll(clients);
+            }
+        }
+
+        cluster.Log($"clients ran {(cluster.Elapsed - started).TotalSeconds:0.0} s; {history.Count} operations recorded; steps:\n{string.Join('\n', steps)}");
+
+        // 3. Read every key and every acknowledged ledger write (each read is part of the history), then check it all.
+        var finals = await Task.WhenAll(Keys.Select(key => workload.ReadUntilAnsweredAsync(key, FinalReadDeadline)));
+        var stalled = Keys.Zip(finals).Where(p => p.Second.Outcome != AttemptOutcome.Done).Select(p => $"GET {p.First}: last answer {p.Second.LastAnswer}").ToList();
+        var acknowledged = ledger.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var lost = new ConcurrentQueue<string>();
+        await Parallel.ForEachAsync(acknowledged, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (write, _) =>
+        {
+            var read = await workload.ReadUntilAnsweredAsync(write.Key, FinalReadDeadline);
+            if (read.Outcome != AttemptOutcome.Done || read.Value != write.Value)
+            {
+                lost.Enqueue($"{write.Key}: acknowledged \"{write.Value}\", read {(read.Outcome == AttemptOutcome.Done ? read.Value ?? "(absent)" : "no answer: " + read.LastAnswer)}");
+            }
+        });
+
+        var operations = history.Operations;
+        var checking = Stopwatch.StartNew();
+        var result = LinearizabilityChecker.Check(operations, CheckTimeout);
+        checking.Stop();
+        cluster.Log(
+            $"""
+            seed {seed}: {operations.Count} operations in the history ({operations.Count(o => o.Return is null)} with unknown outcome) from {workload.ClientIds} client ids over {Keys.Length} shared keys and {acknowledged.Count} acknowledged ledger keys
+            {counters.Describe()}
+            checker: {result} in {checking.Elapsed.TotalSeconds:0.00} s
+            {Replay}
+            """);
+
+        Assert.True(result.IsLinearizable, $"the REST history is not linearizable (seed {seed}):\n{result}\n{Replay}");
+        Assert.True(stalled.Count == 0, $"no answer within {FinalReadDeadline.TotalSeconds:0} s: {string.Join("; ", stalled)}\n{Replay}");
+        Assert.True(lost.IsEmpty, $"{lost.Count} of {acknowledged.Count} acknowledged ledger writes do not read back:\n{string.Join('\n', lost.Take(20))}\n{Replay}");
+        Assert.True(counters.UnexpectedCount == 0, $"{counters.UnexpectedCount} answers no valid request should get, e.g.:\n{string.Join('\n', counters.UnexpectedSamplesSeen)}\n{Replay}");
+
+        // 4. The group is 3, 4, 5: by the leader's configuration, by each silo's progress, and by scripts/cluster status.
+        var final = await MembersAsync();
+        Assert.True(final.Voters.SequenceEqual([3L, 4, 5]) && final.Learners.Count == 0 && final.Leader is 3 or 4 or 5, $"at the end, GET /v1/cluster/members: {final}");
+        foreach (var node in final.Voters)
+        {
+            await cluster.WaitCaughtUpAsync(node, CatchUpTimeout);
+        }
+
+        Assert.Equal<long>([3, 4, 5], await cluster.RunningSilosAsync());
+
+        // 5. down + up: the script must start 3, 4, 5 (not 1, 2) on their stored state, and every write is still there.
+        await cluster.Script.RunCheckedAsync(RestartTimeout, "down");
+        var up = await cluster.Script.RunCheckedAsync(RestartTimeout, "up");
+        cluster.Log($"scripts/cluster up after down printed:\n{up.Stdout.TrimEnd()}");
+        Assert.Equal<long>([3, 4, 5], await cluster.RunningSilosAsync());
+        var restarted = await cluster.WaitForLeaderAsync(excluding: null, LeaderTimeout);
+        Assert.True(restarted.Leader is 3 or 4 or 5, $"after down and up: {restarted}");
+        var afterRestart = await MembersAsync();
+        Assert.True(afterRestart.Voters.SequenceEqual([3L, 4, 5]), $"after down and up, GET /v1/cluster/members: {afterRestart}");
+        var lostAfterRestart = new ConcurrentQueue<string>();
+        await Parallel.ForEachAsync(acknowledged, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (write, _) =>
+        {
+            var read = await cluster.Gateway.GetAsync(write.Key, FinalReadDeadline);
+            if (read.Status != HttpStatusCode.OK || read.Text != write.Value)
+            {
+                lostAfterRestart.Enqueue($"{write.Key}: acknowledged \"{write.Value}\", read {(int)read.Status} {read.Text}");
+            }
+        });
+        Assert.True(lostAfterRestart.IsEmpty, $"after down and up, {lostAfterRestart.Count} of {acknowledged.Count} ledger writes do not read back:\n{string.Join('\n', lostAfterRestart.Take(20))}");
+        cluster.Log($"after down and up: silos 3, 4, 5 run, {afterRestart}; all {acknowledged.Count} ledger writes read back");
+        cluster.Passed = true;
+    }
+
+    /// <summary><c>scripts/cluster add|remove I</c>; logs how long it took and how many writes were acknowledged meanwhile.</summary>
+    private async Task ChangeAsync(ChaosCounters counters, string command, long node)
+    {
+        var acks = counters.AcknowledgedWrites;
+        var clock = Stopwatch.StartNew();
+        var result = await cluster.Script.RunCheckedAsync(MemberCommandTimeout, command, node.ToString(CultureInfo.InvariantCulture));
+        Step($"{command} {node}: {clock.Elapsed.TotalSeconds:0.0} s, {counters.AcknowledgedWrites - acks} writes acknowledged meanwhile; {result.Stdout.Trim()}");
+        var members = await MembersAsync();
+        var role = members.Members.FirstOrDefault(m => m.Id == node)?.Role;
+        Assert.True(command == "add" ? role == "voter" : role is null, $"after scripts/cluster {command} {node}, GET /v1/cluster/members: {members}");
+        Step($"  members: {members}");
+    }
+
+    /// <summary>Waits until <see cref="AcksPerStep"/> more writes were acknowledged: the cluster keeps serving.</summary>
+    private async Task AcknowledgedAsync(ChaosCounters counters, string when)
+    {
+        var target = counters.AcknowledgedWrites + AcksPerStep;
+        var clock = Stopwatch.StartNew();
+        var reached = await ScriptedCluster.PollAsync(() => Task.FromResult(counters.AcknowledgedWrites >= target ? "reached" : null), AcksTimeout);
+        Assert.True(reached is not null, $"only {counters.AcknowledgedWrites - target + AcksPerStep} of {AcksPerStep} writes acknowledged within {AcksTimeout.TotalSeconds:0} s {when}\n{counters.Describe()}\n{Replay}");
+        Step($"{AcksPerStep} writes acknowledged {when} in {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>The leader if it is one of <paramref name="candidates"/>; else leadership is moved to the first of them.</summary>
+    private async Task<long> LeaderAmongAsync(params long[] candidates)
+    {
+        var members = await MembersAsync();
+        if (members.Leader is { } leader && candidates.Contains(leader))
+        {
+            Step($"leader {leader} is one of {string.Join(", ", candidates)}");
+            return leader;
+        }
+
+        var to = candidates[0];
+        var moved = await cluster.Gateway.SendJsonAsync(HttpMethod.Post, "/v1/cluster/leader", $$"""{"id":{{to}}}""");
+        Assert.True(moved.Status == HttpStatusCode.OK, $"POST /v1/cluster/leader {{\"id\":{to}}}: {moved}");
+        var now = await ScriptedCluster.PollAsync(async () => await cluster.Gateway.TryMembersAsync() is { } view && view.Leader == to ? view : null, LeaderTimeout);
+        Assert.True(now is not null, $"POST /v1/cluster/leader answered {moved}, but GET /v1/cluster/members did not name {to} leader within {LeaderTimeout.TotalSeconds:0} s");
+        Step($"leader {members.Leader} moved to {to}: {moved}");
+        return to;
+    }
+
+    private Task<MembersView> MembersAsync() => cluster.MembersAsync(LeaderTimeout);
+
+    private void Step(string line)
+    {
+        steps.Add($"[{cluster.Elapsed.TotalSeconds,6:0.00}s] {line}");
+        cluster.Log(line);
+    }
+}
