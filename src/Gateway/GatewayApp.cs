@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.OpenApi;
 using OrleansRaft.Gateway.Configuration;
 using OrleansRaft.Gateway.Forwarding;
 using OrleansRaft.Gateway.Http;
@@ -31,6 +32,12 @@ public sealed class GatewayApp
     public const string AppendRoute = "/v1/kv/{key}/append";
 
     public const string ClusterRoute = "/v1/cluster";
+
+    public const string MembersRoute = "/v1/cluster/members";
+
+    public const string MemberRoute = "/v1/cluster/members/{id}";
+
+    public const string LeaderRoute = "/v1/cluster/leader";
 
     /// <param name="hostArguments">Host settings (contentRoot, environment, "Section:Key" values) for the builder's configuration.</param>
     public static WebApplicationBuilder CreateBuilder(IReadOnlyList<string> hostArguments)
@@ -96,6 +103,8 @@ public sealed class GatewayApp
         builder.Services.AddSingleton(new DeadlinePool(options.Deadline));
         builder.Services.AddSingleton<KvEndpoints>();
         builder.Services.AddSingleton<ClusterEndpoints>();
+        builder.Services.AddSingleton<MembershipForwarder>();
+        builder.Services.AddSingleton<MemberEndpoints>();
         // Listening before the host starts; the container disposes it (flushing the exporters) at shutdown.
         if (GatewayTelemetry.Start(options) is { } telemetry)
         {
@@ -118,9 +127,11 @@ public sealed class GatewayApp
 
         var kv = app.Services.GetRequiredService<KvEndpoints>();
         var cluster = app.Services.GetRequiredService<ClusterEndpoints>();
+        var members = app.Services.GetRequiredService<MemberEndpoints>();
         // Delegates made once: a method group in the lambdas below would allocate one per request.
         Func<HttpContext, Task> put = kv.PutAsync, get = kv.GetAsync, delete = kv.DeleteAsync, append = kv.AppendAsync;
         Func<HttpContext, Task> clusterStatus = cluster.ClusterAsync, ready = cluster.ReadyAsync;
+        Func<HttpContext, Task> listMembers = members.MembersAsync, addMember = members.AddAsync, removeMember = members.RemoveAsync, transfer = members.TransferAsync;
         // Delegates rather than RequestDelegates: only those get OpenAPI descriptions (RouteHandlerBuilder).
         app.MapPut(KvRoute, (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, KvRoute, "put", put)))
             .WithName("PutKey").WithTags("kv").WithSummary("Write a value")
@@ -141,6 +152,21 @@ public sealed class GatewayApp
             .WithName("Cluster").WithTags("cluster").WithSummary("Every silo's role, term, indexes and recent elections")
             .WithDescription("Each reachable node also lists the last 32 elections it started (oldest first, a running one last): term, start and end, outcome won/lost/superseded/running, winner, whether it ended in the pre-vote round, the reason it started, votes granted/rejected/needed.")
             .Produces<ClusterReply>();
+        app.MapGet(MembersRoute, (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, MembersRoute, null, listMembers)))
+            .WithName("Members").WithTags("membership").WithSummary("The group's voters and learners, as the leader holds them")
+            .Produces<MembersReply>().ProducesProblem(StatusCodes.Status503ServiceUnavailable, Problems.ContentType);
+        app.MapPost(MembersRoute, (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, MembersRoute, null, addMember)))
+            .WithName("AddMember").WithTags("membership").WithSummary("Add a voter or learner (one change at a time)")
+            .WithDescription("A voter joins as a learner, catches up from the leader's log or snapshot, and is promoted; the reply comes once the change committed. The new silo must already run with --join. 'address' may be omitted for a node the gateway knows.")
+            .DescribeJsonBody(("id", JsonSchemaType.Integer, "The new member's node id"), ("address", JsonSchemaType.String, "Its silo's base address, e.g. http://10.0.0.4:7001"), ("role", JsonSchemaType.String, "voter (default) or learner"))
+            .Produces<MemberChangeReply>().ProducesMembershipProblems();
+        app.MapDelete(MemberRoute, (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, MemberRoute, null, removeMember)))
+            .WithName("RemoveMember").WithTags("membership").WithSummary("Remove a voter or learner; a leader that removes itself steps down")
+            .Produces<MemberChangeReply>().ProducesMembershipProblems();
+        app.MapPost(LeaderRoute, (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, LeaderRoute, null, transfer)))
+            .WithName("TransferLeadership").WithTags("membership").WithSummary("Hand leadership to a voter; answers once it leads")
+            .DescribeJsonBody(("id", JsonSchemaType.Integer, "The voter that should lead"))
+            .Produces<LeaderReply>().ProducesMembershipProblems();
         app.MapGet("/healthz", (Func<HttpContext, Task>)ClusterEndpoints.HealthAsync)
             .WithName("Health").WithTags("cluster").WithSummary("200 while the gateway process runs").Produces<string>(contentType: "text/plain");
         app.MapGet("/readyz", (Func<HttpContext, Task>)(context => GatewayDiagnostics.Track(context, "/readyz", null, ready)))

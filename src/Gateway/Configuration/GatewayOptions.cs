@@ -21,6 +21,9 @@ public sealed record GatewayOptions
     /// <summary>How long one client request may take, retries and leader changes included.</summary>
     public int DeadlineMs { get; init; } = 5000;
 
+    /// <summary>How long a membership change or leadership transfer may take; adding a voter includes its catch-up.</summary>
+    public int MembershipDeadlineMs { get; init; } = 60_000;
+
     public long MaxValueBytes { get; init; } = 1 << 20;
 
     /// <summary>How long one silo status call may take (leader discovery, /v1/cluster, /readyz).</summary>
@@ -36,6 +39,8 @@ public sealed record GatewayOptions
     public TelemetryOptions? Telemetry { get; init; }
 
     public TimeSpan Deadline => TimeSpan.FromMilliseconds(DeadlineMs);
+
+    public TimeSpan MembershipDeadline => TimeSpan.FromMilliseconds(MembershipDeadlineMs);
 
     public TimeSpan StatusTimeout => TimeSpan.FromMilliseconds(StatusTimeoutMs);
 
@@ -58,9 +63,9 @@ public sealed record GatewayOptions
             errors.Add("--group must be a positive integer");
         }
 
-        if (DeadlineMs <= 0 || StatusTimeoutMs <= 0)
+        if (DeadlineMs <= 0 || StatusTimeoutMs <= 0 || MembershipDeadlineMs <= 0)
         {
-            errors.Add("--deadline-ms and --status-timeout-ms must be positive");
+            errors.Add("--deadline-ms, --membership-deadline-ms and --status-timeout-ms must be positive");
         }
 
         if (MaxValueBytes is < 0 or > 256 << 20)

@@ -93,17 +93,18 @@ internal sealed class KvForwarder(SiloSet silos, LeaderCache leaders)
         var failures = 0;
         while (!deadline.IsCancellationRequested)
         {
-            var start = (int)((uint)Interlocked.Increment(ref nextStaleReplica) % (uint)silos.Count);
-            for (var i = 0; i < silos.Count && !deadline.IsCancellationRequested; i++)
+            var members = silos.Members;
+            var start = (int)((uint)Interlocked.Increment(ref nextStaleReplica) % (uint)Math.Max(members.Count, 1));
+            for (var i = 0; i < members.Count && !deadline.IsCancellationRequested; i++)
             {
-                var index = (start + i) % silos.Count;
-                var response = await call.SendTo(silos.ClientAt(index), deadline);
+                var (id, replica) = members[(start + i) % members.Count];
+                var response = await call.SendTo(replica, deadline);
                 if (response.Status is KvStatus.Ok or KvStatus.NotFound)
                 {
                     return response;
                 }
 
-                detail = $"node {silos.IdAt(index)}: {response.Detail}";
+                detail = $"node {id}: {response.Detail}";
             }
 
             if (!await BackoffAsync(failures++, deadline))

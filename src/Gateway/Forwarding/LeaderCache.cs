@@ -64,16 +64,29 @@ internal sealed partial class LeaderCache(SiloSet silos, GatewayOptions options,
         }
     }
 
-    /// <summary>Every silo's status, asked in parallel; an unreachable or slow silo gives its error instead.</summary>
+    /// <summary>
+    /// Every member silo's status, asked in parallel; an unreachable or slow silo gives its error instead. The statuses
+    /// teach <see cref="SiloSet"/> who the members are.
+    /// </summary>
     public async Task<SiloProbe[]> ProbeAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var probes = new Task<SiloProbe>[silos.Count];
+        var members = silos.Members;
+        var probes = new Task<SiloProbe>[members.Count];
         for (var i = 0; i < probes.Length; i++)
         {
-            probes[i] = ProbeOneAsync(i, timeout, cancellationToken);
+            probes[i] = ProbeOneAsync(members[i], timeout, cancellationToken);
         }
 
-        return await Task.WhenAll(probes);
+        var answers = await Task.WhenAll(probes);
+        foreach (var answer in answers)
+        {
+            if (answer.Status is { } status)
+            {
+                silos.Learn(status);
+            }
+        }
+
+        return answers;
     }
 
     /// <summary>
@@ -122,10 +135,9 @@ internal sealed partial class LeaderCache(SiloSet silos, GatewayOptions options,
         return found;
     }
 
-    private async Task<SiloProbe> ProbeOneAsync(int index, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<SiloProbe> ProbeOneAsync(SiloEntry silo, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var id = silos.IdAt(index);
-        var client = silos.ClientAt(index);
+        var (id, client) = silo;
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try

@@ -11,4 +11,9 @@ namespace OrleansRaft.Gateway.Http;
 [JsonSerializable(typeof(ClusterReply))]
 [JsonSerializable(typeof(ReadyReply))]
 [JsonSerializable(typeof(ProblemReply))]
+[JsonSerializable(typeof(MembersReply))]
+[JsonSerializable(typeof(MemberChangeReply))]
+[JsonSerializable(typeof(LeaderReply))]
+[JsonSerializable(typeof(MemberRequest))]
+[JsonSerializable(typeof(LeaderRequest))]
 public sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -47,6 +47,24 @@ internal static class OpenApiDescriptions
             return Task.CompletedTask;
         });
 
+    /// <summary>A JSON object body with these properties (id required). Not Accepts(): that would turn curl -d's form content type into a 415.</summary>
+    public static RouteHandlerBuilder DescribeJsonBody(this RouteHandlerBuilder builder, params (string Name, JsonSchemaType Type, string Description)[] properties) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            var schema = new OpenApiSchema { Type = JsonSchemaType.Object, Required = new HashSet<string> { "id" }, Properties = new Dictionary<string, IOpenApiSchema>() };
+            foreach (var (name, type, description) in properties)
+            {
+                schema.Properties[name] = new OpenApiSchema { Type = type, Description = description };
+            }
+
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            };
+            return Task.CompletedTask;
+        });
+
     public static RouteHandlerBuilder DescribeConsistency(this RouteHandlerBuilder builder) =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {
@@ -82,6 +100,15 @@ internal static class OpenApiDescriptions
         builder
             .ProducesProblem(StatusCodes.Status400BadRequest, Problems.ContentType)
             .ProducesProblem(StatusCodes.Status405MethodNotAllowed, Problems.ContentType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable, Problems.ContentType)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout, Problems.ContentType);
+
+    /// <summary>The error answers of the membership routes.</summary>
+    public static RouteHandlerBuilder ProducesMembershipProblems(this RouteHandlerBuilder builder) =>
+        builder
+            .ProducesProblem(StatusCodes.Status400BadRequest, Problems.ContentType)
+            .ProducesProblem(StatusCodes.Status404NotFound, Problems.ContentType)
+            .ProducesProblem(StatusCodes.Status409Conflict, Problems.ContentType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable, Problems.ContentType)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout, Problems.ContentType);
 }

@@ -36,6 +36,13 @@ internal static class Problems
     /// <summary>A retried Idempotency-Key whose first reply the replicas no longer keep (409, see README).</summary>
     public static ProblemReply IdempotencyKeyExpired(string detail) => new(TypePrefix + "idempotency-key-expired", "Idempotency-Key reply no longer known", StatusCodes.Status409Conflict, detail);
 
+    public static ProblemReply InvalidMember(string detail) => new(TypePrefix + "invalid-member", "Invalid membership request", StatusCodes.Status400BadRequest, detail);
+
+    public static ProblemReply NotMember(string detail) => new(TypePrefix + "not-a-member", "Not a member", StatusCodes.Status404NotFound, detail, "notMember");
+
+    /// <param name="reason">Why, in camelCase: alreadyMember, lastVoter, changeInProgress, transferInProgress, notVoter.</param>
+    public static ProblemReply MembershipConflict(string reason, string detail) => new(TypePrefix + "membership-conflict", "Membership change refused", StatusCodes.Status409Conflict, detail, reason);
+
     public static ProblemReply NoLeader(string detail) => new(TypePrefix + "no-leader", "No leader reachable", StatusCodes.Status503ServiceUnavailable, detail);
 
     public static ProblemReply NotReady(string detail) => new(TypePrefix + "not-ready", "Not ready", StatusCodes.Status503ServiceUnavailable, detail);

@@ -12,14 +12,17 @@ internal sealed class SiloCluster : IAsyncDisposable
     public static readonly TimeSpan LeaderTimeout = TimeSpan.FromSeconds(20);
 
     private readonly OutputSink sink;
+    private readonly List<TestSilo> silos;
+    private readonly (int Min, int Max) electionTimeoutMs;
 
-    private SiloCluster(IReadOnlyList<TestSilo> silos, OutputSink sink)
+    private SiloCluster(IEnumerable<TestSilo> silos, OutputSink sink, (int Min, int Max) electionTimeoutMs)
     {
-        Silos = silos;
+        this.silos = [.. silos];
         this.sink = sink;
+        this.electionTimeoutMs = electionTimeoutMs;
     }
 
-    public IReadOnlyList<TestSilo> Silos { get; }
+    public IReadOnlyList<TestSilo> Silos => silos;
 
     /// <summary>The gateway's --silos value for this cluster.</summary>
     public string SilosArgument => string.Join(',', Silos.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.NodeId}=http://127.0.0.1:{s.Address.Port}")));
@@ -32,7 +35,19 @@ internal sealed class SiloCluster : IAsyncDisposable
         var silos = await Task.WhenAll(ports.Keys.Select(id => TestSilo.StartAsync(
             TestSilo.OptionsFor(id, ports) with { ElectionTimeoutMinMs = min, ElectionTimeoutMaxMs = max },
             prefix => new SinkLoggerProvider(sink, prefix))));
-        return new SiloCluster(silos, sink);
+        return new SiloCluster(silos, sink, (min, max));
+    }
+
+    /// <summary>Starts silo <paramref name="id"/> with --join: no configuration of its own until a membership change adds it.</summary>
+    public async Task<TestSilo> StartJoiningAsync(long id)
+    {
+        var ports = silos.ToDictionary(s => s.NodeId, s => s.Address.Port);
+        ports[id] = FreePort.Next();
+        var silo = await TestSilo.StartAsync(
+            TestSilo.OptionsFor(id, ports) with { Join = true, ElectionTimeoutMinMs = electionTimeoutMs.Min, ElectionTimeoutMaxMs = electionTimeoutMs.Max },
+            prefix => new SinkLoggerProvider(sink, prefix));
+        silos.Add(silo);
+        return silo;
     }
 
     public TestSilo Silo(long id) => Silos.Single(s => s.NodeId == id);

@@ -84,6 +84,79 @@ public sealed class SiloClusterTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Membership_changes_through_the_replica_API_refuse_bad_input_and_name_the_leader()
+    {
+        var ports = new Dictionary<long, int> { [1] = FreePort.Next(), [2] = FreePort.Next(), [3] = FreePort.Next(), [4] = FreePort.Next() };
+        var silos = new List<TestSilo>();
+        try
+        {
+            foreach (var id in new long[] { 1, 2, 3 })
+            {
+                var voterPorts = ports.Where(p => p.Key != 4).ToDictionary();
+                silos.Add(await TestSilo.StartAsync(TestSilo.OptionsFor(id, voterPorts), prefix => new TestOutputLoggerProvider(output, prefix)));
+            }
+
+            var leader = await AgreedLeaderAsync(silos);
+            var joiner = await TestSilo.StartAsync(TestSilo.OptionsFor(4, ports) with { Join = true }, prefix => new TestOutputLoggerProvider(output, prefix));
+            silos.Add(joiner);
+            var address = new Uri($"http://127.0.0.1:{ports[4]}");
+
+            // A follower takes no change and names the leader.
+            var follower = silos.First(s => s != leader && s != joiner);
+            var refused = await follower.Client.ChangeMembership(new MembershipRequest(MembershipRequestKind.AddVoter, 4, address), CancellationToken.None);
+            Assert.Equal((MembershipStatus.NotLeader, leader.NodeId), (refused.Status, refused.LeaderHint));
+
+            var added = await leader.Client.ChangeMembership(new MembershipRequest(MembershipRequestKind.AddVoter, 4, address), CancellationToken.None);
+            Assert.True(added.Status == MembershipStatus.Ok, $"{added.Status}: {added.Detail}");
+            Assert.Equal([1L, 2L, 3L, 4L], added.Voters.Order());
+            var status = await joiner.Client.Status(CancellationToken.None);
+            Assert.Equal([1L, 2L, 3L, 4L], status.Voters.Order());
+            Assert.Equal(address.ToString(), (await leader.Client.Status(CancellationToken.None)).MemberAddresses[4]);
+
+            var again = await leader.Client.ChangeMembership(new MembershipRequest(MembershipRequestKind.AddVoter, 4, address), CancellationToken.None);
+            Assert.Equal((MembershipStatus.Refused, Raft.ProposeStatus.AlreadyMember), (again.Status, again.Reason));
+
+            // Malformed requests are problem+json 400s (404 for a group the silo does not host); nothing changes.
+            using var http = leader.NewHttpClient();
+            async Task AssertProblemAsync(HttpRequestMessage request, int status)
+            {
+                request.Version = System.Net.HttpVersion.Version20;
+                request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+                using var response = await http.SendAsync(request);
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.True((int)response.StatusCode == status, $"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {body}");
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+
+            HttpRequestMessage Post(string path, string json) => new(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            await AssertProblemAsync(Post("/replica/v1/1/members", "{"), 400);
+            await AssertProblemAsync(Post("/replica/v1/1/members", """{"id": 0}"""), 400);
+            await AssertProblemAsync(Post("/replica/v1/1/members", """{"id": 5, "role": "boss"}"""), 400);
+            await AssertProblemAsync(Post("/replica/v1/1/members", """{"id": 5, "address": "ftp://x"}"""), 400);
+            await AssertProblemAsync(Post("/replica/v1/9/members", """{"id": 5}"""), 404);
+            await AssertProblemAsync(new HttpRequestMessage(HttpMethod.Delete, "/replica/v1/1/members/0"), 400);
+            Assert.Equal([1L, 2L, 3L, 4L], (await leader.Client.Status(CancellationToken.None)).Voters.Order());
+
+            var removed = await leader.Client.ChangeMembership(new MembershipRequest(MembershipRequestKind.Remove, 4), CancellationToken.None);
+            Assert.True(removed.Status == MembershipStatus.Ok, $"{removed.Status}: {removed.Detail}");
+            Assert.Equal([1L, 2L, 3L], removed.Voters.Order());
+
+            // A silo that does not answer: nothing was proposed.
+            await joiner.StopAsync();
+            var unreachable = await joiner.Client.ChangeMembership(new MembershipRequest(MembershipRequestKind.Remove, 3), CancellationToken.None);
+            Assert.Equal(MembershipStatus.Unavailable, unreachable.Status);
+            Assert.Equal(KvStatus.Ok, (await leader.Client.Put("after", "1"u8.ToArray(), null, CancellationToken.None)).Status);
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>Polls until exactly one live silo leads and every live silo names it as leader.</summary>
     private async Task<TestSilo> AgreedLeaderAsync(IReadOnlyList<TestSilo> silos, long? expected = null)
     {
