@@ -73,9 +73,7 @@ public sealed class ChaosTests : IAsyncLifetime
         var chaosTime = TimeSpan.Zero;
         using (var stop = new CancellationTokenSource())
         {
-            var clients = Enumerable.Range(0, Clients)
-                .Select(i => Task.Run(() => workload.RunClientAsync(new Random(unchecked((seed * 31) + i + 1)), stop.Token)))
-                .ToList();
+            var clients = workload.StartClients(Clients, seed, stop.Token);
             try
             {
                 await RunFaultsAsync(injector, schedule);

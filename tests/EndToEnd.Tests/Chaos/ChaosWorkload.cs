@@ -25,6 +25,10 @@ public sealed class ChaosWorkload(GatewayClient gateway, KvHistory history, Chao
     /// <summary>Client ids handed out: a client takes a fresh one after an unknown outcome (see <see cref="RunClientAsync"/>).</summary>
     public int ClientIds => Volatile.Read(ref lastClientId);
 
+    /// <summary><paramref name="count"/> clients (<see cref="RunClientAsync"/>), client i on <c>Random(seed * 31 + i + 1)</c>.</summary>
+    public List<Task> StartClients(int count, int seed, CancellationToken stop) =>
+        [.. Enumerable.Range(0, count).Select(i => Task.Run(() => RunClientAsync(new Random(unchecked((seed * 31) + i + 1)), stop)))];
+
     /// <summary>
     /// One client, sequential, until <paramref name="stop"/>: 40% Get, 25% Put, 25% Append, 10% Delete, keys uniform.
     /// An operation whose outcome is unknown stays open in the history for ever, so the client goes on under a new id:
