@@ -7,8 +7,8 @@ namespace OrleansRaft.EndToEnd.Tests;
 /// <summary>
 /// The membership routes through a real cluster (<c>scripts/cluster up</c>, 3 silos): what they refuse and how
 /// (problem+json, 404 for a non-member, 409 with a reason, 400 for a bad body), leadership moved on request, and
-/// <c>scripts/cluster add | remove</c> passing a refusal on as a failed command that stops nothing, and
-/// <c>add --learner</c>.
+/// <c>scripts/cluster add | remove</c> passing a refusal on as a failed command that stops nothing,
+/// <c>add --learner</c>, and an id added again after its removal starting empty.
 /// </summary>
 public sealed class MembershipRestTests : IAsyncLifetime
 {
@@ -84,6 +84,14 @@ public sealed class MembershipRestTests : IAsyncLifetime
         var back = await cluster.MembersAsync(LeaderTimeout);
         Assert.True(back.Voters.SequenceEqual([1L, 2, 3]) && back.Learners.Count == 0, $"after remove 4: {back}");
         Assert.Equal<long>([1, 2, 3], await cluster.RunningSilosAsync());
+
+        // The same id added again starts on an empty store (remove deleted its rows) and becomes a voter.
+        var again4 = await cluster.Script.RunCheckedAsync(MemberCommandTimeout, "add", "4");
+        cluster.Log(again4.Stdout.Trim());
+        var loaded = File.ReadLines(Path.Combine(cluster.Script.Directory, "node-4.log")).Last(line => line.Contains("node 4: loaded", StringComparison.Ordinal));
+        Assert.Contains("log [1, 0]", loaded, StringComparison.Ordinal);
+        var voters = await cluster.MembersAsync(LeaderTimeout);
+        Assert.True(voters.Voters.SequenceEqual([1L, 2, 3, 4]) && voters.Learners.Count == 0, $"after add 4 again: {voters}");
         cluster.Passed = true;
     }
 
