@@ -372,7 +372,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         return new ReplicaStatus(
             NodeId,
             GroupId,
-            RoleName(status.Role),
+            status.Role == Role.Follower && status.Configuration.IsLearner(NodeId) ? "learner" : RoleName(status.Role),
             status.Term,
             status.Leader,
             status.CommitIndex,

@@ -172,6 +172,11 @@ public sealed class MembershipApiTests(ITestOutputHelper output) : IAsyncLifetim
             HttpStatusCode.OK);
         Assert.Equal("learner", added.GetProperty("role").GetString());
         Assert.Equal([4L], added.GetProperty("learners").EnumerateArray().Select(l => l.GetInt64()));
+        await Eventually.HoldsAsync(
+            async () => (await GetJsonAsync(client, "/v1/cluster")).GetProperty("nodes").EnumerateArray()
+                .Any(n => n.GetProperty("id").GetInt64() == 4 && n.GetProperty("role").GetString() == "learner"),
+            SiloCluster.LeaderTimeout,
+            () => "GET /v1/cluster never showed node 4 as a learner");
         var notVoter = await ProblemAssert.IsProblemAsync(await client.PostAsync("/v1/cluster/leader", Json("""{"id": 4}""")), HttpStatusCode.Conflict, "membership-conflict");
         Assert.Equal("notVoter", notVoter.GetProperty("reason").GetString());
 

@@ -23,7 +23,7 @@ public sealed class MembershipReplicaTests
         await cluster.AdvanceAsync(TimeSpan.FromSeconds(1));
         await AssertAllKeysAsync(cluster, 4, 50);
         var status = await StatusAsync(cluster, 4);
-        Assert.Equal("follower", status.Role);
+        Assert.Equal("learner", status.Role);
         Assert.Equal([4L], status.Learners);
         Assert.Equal("http://127.0.0.1:7004/", status.MemberAddresses[4]);
         Assert.False(cluster.Replica(4).Failure is not null);
