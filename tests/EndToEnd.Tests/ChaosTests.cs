@@ -44,14 +44,10 @@ public sealed class ChaosTests : IAsyncLifetime
     public ChaosTests(ITestOutputHelper output)
     {
         cluster = new ScriptedCluster(output, "e2e-chaos", Nodes, AttemptTimeout);
-        var fromEnvironment = Environment.GetEnvironmentVariable("ORLEANSRAFT_SEED");
-        seed = string.IsNullOrEmpty(fromEnvironment)
-            ? Random.Shared.Next(1, int.MaxValue)
-            : int.Parse(fromEnvironment, NumberStyles.Integer, CultureInfo.InvariantCulture);
+        seed = RunSeed.FromEnvironment();
     }
 
-    private string Replay =>
-        $"replay: ORLEANSRAFT_SEED={seed.ToString(CultureInfo.InvariantCulture)} dotnet test tests/EndToEnd.Tests -c Release --filter FullyQualifiedName~ChaosTests";
+    private string Replay => RunSeed.Replay(seed, nameof(ChaosTests));
 
     public Task InitializeAsync()
     {
@@ -77,9 +73,7 @@ public sealed class ChaosTests : IAsyncLifetime
         var chaosTime = TimeSpan.Zero;
         using (var stop = new CancellationTokenSource())
         {
-            var clients = Enumerable.Range(0, Clients)
-                .Select(i => Task.Run(() => workload.RunClientAsync(new Random(unchecked((seed * 31) + i + 1)), stop.Token)))
-                .ToList();
+            var clients = workload.StartClients(Clients, seed, stop.Token);
             try
             {
                 await RunFaultsAsync(injector, schedule);

@@ -18,6 +18,9 @@ public sealed class ClusterScript(string repositoryRoot, string directory, int g
 
     public Uri Gateway => new($"http://127.0.0.1:{gatewayPort.ToString(CultureInfo.InvariantCulture)}");
 
+    /// <summary>Silo <paramref name="node"/>'s base address as the script gives it: port SILO_BASE_PORT + node - 1.</summary>
+    public string SiloAddress(long node) => $"http://127.0.0.1:{(siloBasePort + node - 1).ToString(CultureInfo.InvariantCulture)}";
+
     public string ScriptPath => Path.Combine(repositoryRoot, "scripts", "cluster");
 
     /// <summary>Runs the script and returns its outcome; kills the script (not the cluster) if it outlives <paramref name="timeout"/>.</summary>

@@ -5,9 +5,9 @@ namespace OrleansRaft.EndToEnd.Tests;
 
 /// <summary>
 /// One request to the gateway: its status and body, or the <see cref="Error"/> (timeout, broken connection) that
-/// left it without an answer.
+/// left it without an answer. <see cref="MediaType"/> is the body's (e.g. application/problem+json).
 /// </summary>
-public sealed record GatewayAttempt(HttpStatusCode? Status, byte[] Body, bool HasRetryAfter, Exception? Error)
+public sealed record GatewayAttempt(HttpStatusCode? Status, byte[] Body, bool HasRetryAfter, Exception? Error, string? MediaType = null)
 {
     public string Text => System.Text.Encoding.UTF8.GetString(Body);
 

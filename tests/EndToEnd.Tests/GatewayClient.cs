@@ -57,18 +57,21 @@ public sealed class GatewayClient : IDisposable
         SendAsync(() => new HttpRequestMessage(HttpMethod.Get, KeyPath(key)), null, deadline);
 
     /// <summary><c>GET /v1/cluster</c>, or null when the gateway does not answer 200 (no retries).</summary>
-    public async Task<ClusterView?> TryClusterAsync()
+    public Task<ClusterView?> TryClusterAsync() => TryGetAsync<ClusterView>("/v1/cluster");
+
+    /// <summary><c>GET /v1/cluster/members</c>, or null when the gateway does not answer 200 (no retries).</summary>
+    public Task<MembersView?> TryMembersAsync() => TryGetAsync<MembersView>("/v1/cluster/members");
+
+    /// <summary>One request with a JSON body (or none), no retries.</summary>
+    public async Task<GatewayAttempt> SendJsonAsync(HttpMethod method, string path, string? json)
     {
-        try
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            using var response = await http.GetAsync("/v1/cluster", timeout.Token);
-            return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<ClusterView>(Json, timeout.Token) : null;
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
-        {
-            return null;
-        }
+
+        return await AttemptAsync(request, null);
     }
 
     public void Dispose() => http.Dispose();
@@ -90,11 +93,26 @@ public sealed class GatewayClient : IDisposable
         {
             using var response = await http.SendAsync(request);
             var body = await response.Content.ReadAsByteArrayAsync();
-            return new GatewayAttempt(response.StatusCode, body, response.Headers.RetryAfter is not null, null);
+            return new GatewayAttempt(response.StatusCode, body, response.Headers.RetryAfter is not null, null, response.Content.Headers.ContentType?.MediaType);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             return new GatewayAttempt(null, [], false, e);
+        }
+    }
+
+    private async Task<T?> TryGetAsync<T>(string path)
+        where T : class
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var response = await http.GetAsync(path, timeout.Token);
+            return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<T>(Json, timeout.Token) : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+        {
+            return null;
         }
     }
 

@@ -26,14 +26,16 @@ public sealed class ScriptedCluster : IAsyncDisposable
 
     /// <param name="name">Names the folder: <c>.data/{name}-{random}</c>.</param>
     /// <param name="attemptTimeout">The HTTP timeout of one request of <see cref="Gateway"/>.</param>
-    public ScriptedCluster(ITestOutputHelper output, string name, int nodes, TimeSpan? attemptTimeout = null)
+    /// <param name="spareSilos">Silos <c>scripts/cluster add</c> may start later (ids nodes+1 …): their ports are kept free of the gateway.</param>
+    public ScriptedCluster(ITestOutputHelper output, string name, int nodes, TimeSpan? attemptTimeout = null, int spareSilos = 0)
     {
         this.output = output;
         Nodes = nodes;
         var root = ProcessLogFolder.RepositoryRoot();
-        var firstPort = FreeTcpPorts.PickBlock(nodes + 1);
+        var silos = nodes + spareSilos;
+        var firstPort = FreeTcpPorts.PickBlock(silos + 1);
         var folder = Path.Combine(root, ".data", $"{name}-{Guid.NewGuid().ToString("N")[..8]}");
-        Script = new ClusterScript(root, folder, gatewayPort: firstPort + nodes, siloBasePort: firstPort, Log);
+        Script = new ClusterScript(root, folder, gatewayPort: firstPort + silos, siloBasePort: firstPort, Log);
         Gateway = attemptTimeout is { } timeout ? new GatewayClient(Script.Gateway, timeout) : new GatewayClient(Script.Gateway);
     }
 
@@ -81,6 +83,23 @@ public sealed class ScriptedCluster : IAsyncDisposable
             },
             timeout);
         return found ?? throw new TimeoutException($"no leader{(excluding is null ? string.Empty : $" other than node {excluding}")} within {timeout.TotalSeconds:0} s; last seen: {seen}");
+    }
+
+    /// <summary>Polls <c>/v1/cluster/members</c> until it answers 200 (a leader answered).</summary>
+    public async Task<MembersView> MembersAsync(TimeSpan timeout)
+    {
+        var members = await PollAsync(() => Gateway.TryMembersAsync(), timeout);
+        return members ?? throw new TimeoutException($"GET /v1/cluster/members did not answer 200 within {timeout.TotalSeconds:0} s");
+    }
+
+    /// <summary>The silos <c>scripts/cluster status</c> lists as running, in its order (ascending ids).</summary>
+    public async Task<IReadOnlyList<long>> RunningSilosAsync()
+    {
+        var status = await Script.RunAsync(CommandTimeout, "status");
+        return [.. status.Stdout.Split('\n')
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(words => words is ["silo", _, _, _, "running", ..])
+            .Select(words => long.Parse(words[1], CultureInfo.InvariantCulture))];
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using OrleansRaft.Testing.Linearizability;
@@ -24,6 +25,10 @@ public sealed class ChaosWorkload(GatewayClient gateway, KvHistory history, Chao
     /// <summary>Client ids handed out: a client takes a fresh one after an unknown outcome (see <see cref="RunClientAsync"/>).</summary>
     public int ClientIds => Volatile.Read(ref lastClientId);
 
+    /// <summary><paramref name="count"/> clients (<see cref="RunClientAsync"/>), client i on <c>Random(seed * 31 + i + 1)</c>.</summary>
+    public List<Task> StartClients(int count, int seed, CancellationToken stop) =>
+        [.. Enumerable.Range(0, count).Select(i => Task.Run(() => RunClientAsync(new Random(unchecked((seed * 31) + i + 1)), stop)))];
+
     /// <summary>
     /// One client, sequential, until <paramref name="stop"/>: 40% Get, 25% Put, 25% Append, 10% Delete, keys uniform.
     /// An operation whose outcome is unknown stays open in the history for ever, so the client goes on under a new id:
@@ -49,6 +54,30 @@ public sealed class ChaosWorkload(GatewayClient gateway, KvHistory history, Chao
             if (outcome == AttemptOutcome.Unknown)
             {
                 clientId = NewClientId();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One writer of keys nobody else writes (<c>{prefix}/1</c>, <c>{prefix}/2</c>, …), one Put each, sequential, until
+    /// <paramref name="stop"/>. Every acknowledged Put lands in <paramref name="acknowledged"/> (key → value) so that the
+    /// test can read each one back at the end: none may be lost, whatever happened to the cluster meanwhile.
+    /// </summary>
+    public async Task RunLedgerWriterAsync(string prefix, ConcurrentDictionary<string, string> acknowledged, CancellationToken stop)
+    {
+        var clientId = NewClientId();
+        for (var sequence = 1; !stop.IsCancellationRequested; sequence++)
+        {
+            var key = $"{prefix}/{sequence}";
+            var value = $"{prefix}.{sequence}";
+            switch (await WriteAsync(clientId, KvOperationKind.Put, key, value, value))
+            {
+                case AttemptOutcome.Done:
+                    acknowledged[key] = value;
+                    break;
+                case AttemptOutcome.Unknown:
+                    clientId = NewClientId();
+                    break;
             }
         }
     }
