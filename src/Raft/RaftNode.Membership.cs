@@ -1,3 +1,5 @@
+using OrleansRaft.Raft.Messages;
+
 namespace OrleansRaft.Raft;
 
 /// <summary>
@@ -47,14 +49,35 @@ public sealed partial class RaftNode
     /// <summary>
     /// Thesis §4.2.2: a leader that removed itself (or is no longer a voter) manages the group until the new
     /// configuration commits, not counting itself toward majorities; then it steps down, after telling the others
-    /// the commit index. It never campaigns again, not being a voter.
+    /// the commit index. It never campaigns again, not being a voter. A voter that holds its whole log is told to
+    /// campaign at once (§3.10's TimeoutNow), so the group need not wait out an election timeout for a leader.
     /// </summary>
     private void StepDownIfRemoved()
     {
         if (Role == Role.Leader && !Configuration.IsVoter(Id) && configIndex <= log.Committed)
         {
             BroadcastAppend(sendIfEmpty: true);
+            if (Successor() is var successor && successor != None)
+            {
+                Send(new TimeoutNow(Id, successor, Term));
+            }
+
             BecomeFollower(Term, None);
         }
+    }
+
+    /// <summary>The lowest-id voter that is recently active and matches this log to its end, or <see cref="None"/>.</summary>
+    private long Successor()
+    {
+        // Voters are kept in id order.
+        foreach (var voter in Configuration.Voters)
+        {
+            if (voter != Id && progress.TryGetValue(voter, out var pr) && pr.RecentActive && pr.Match == log.LastIndex)
+            {
+                return voter;
+            }
+        }
+
+        return None;
     }
 }

@@ -390,11 +390,54 @@ public sealed class MembershipTests
 
         Assert.Equal(Role.Follower, net[1].Role);
         Assert.Equal(removal.Index, net[1].CommitIndex);
-        Assert.All(new long[] { 2, 3 }, id => Assert.Equal(removal.Index, net[id].CommitIndex)); // told before stepping down
+        Assert.All(new long[] { 2, 3 }, id => Assert.True(net[id].CommitIndex >= removal.Index)); // told before stepping down
         var sentBefore = net.Sent.Count;
         net.TickUntil(() => net.Leaders().Count == 1 && net.Leaders()[0].Id != 1, 100);
         net.Tick(1, 100);
         Assert.DoesNotContain(net.Sent.Skip(sentBefore), m => m is VoteRequest { From: 1 });
+    }
+
+    [Fact]
+    public void RemovedLeader_HandsLeadershipToACaughtUpVoter_SoNoElectionTimeoutPasses()
+    {
+        var net = Network.Create(3, seed: 117);
+        net.Campaign(1);
+        var term = net[1].Term;
+
+        var removal = net[1].ProposeMembership(MembershipChange.RemoveNode(1));
+        net.Deliver();
+
+        // §3.10: the lowest-id voter holding the whole log is told to campaign; no tick passed.
+        Assert.True(removal.Accepted);
+        Assert.Contains(net.Sent, m => m is TimeoutNow { From: 1, To: 2 });
+        Assert.Equal(Role.Follower, net[1].Role);
+        var leader = Assert.Single(net.Leaders());
+        Assert.Equal((2L, term + 1), (leader.Id, leader.Term));
+        Assert.True(net[3].CommitIndex > removal.Index, "the new leader committed its no-op");
+    }
+
+    [Fact]
+    public void RemovedLeader_WithNoCaughtUpVoter_StepsDownWithoutATimeoutNow()
+    {
+        var net = Network.Create(3, seed: 118);
+        net.Campaign(1);
+        net.DropWhere(m => m is AppendResponse);
+        var removal = net[1].ProposeMembership(MembershipChange.RemoveNode(1));
+        net.Deliver();
+
+        // An entry after the removal never reaches anyone; then the removal's acknowledgements arrive. It commits,
+        // but no voter holds the leader's whole log, so nobody is told to campaign.
+        net.DropWhere(m => m is AppendRequest append && append.Entries.Any(e => e.Index > removal.Index));
+        Assert.True(net[1].Propose("late"u8.ToArray()).Accepted);
+        net.Deliver();
+        var term = net[1].Term;
+        net.Send(new AppendResponse(2, 1, term, Success: true, removal.Index, 0, 0));
+        net.Send(new AppendResponse(3, 1, term, Success: true, removal.Index, 0, 0));
+
+        Assert.True(removal.Accepted);
+        Assert.Equal(Role.Follower, net[1].Role);
+        Assert.Equal(removal.Index, net[1].CommitIndex);
+        Assert.DoesNotContain(net.Sent, m => m is TimeoutNow);
     }
 
     [Fact]
