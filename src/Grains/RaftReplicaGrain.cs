@@ -86,6 +86,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
                 ElectionTicks = options.ElectionTicks,
                 ElectionTicksMax = options.ElectionTicksMax,
                 HeartbeatTicks = options.HeartbeatTicks,
+                CheckQuorum = options.CheckQuorum,
                 MaxSizePerMessage = options.MaxBatchBytes,
                 MaxInflightMessages = options.MaxInflight,
                 Applied = kv.AppliedIndex,

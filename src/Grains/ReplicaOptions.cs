@@ -20,6 +20,12 @@ public sealed record ReplicaOptions
 
     public int HeartbeatTicks { get; init; } = 3;
 
+    /// <summary>
+    /// A leader that heard from no quorum within an election timeout steps down (thesis §6.2). Off only where replies
+    /// routinely take longer than an election timeout, which breaks Raft's timing requirement and with it the lease.
+    /// </summary>
+    public bool CheckQuorum { get; init; } = true;
+
     public long MaxBatchBytes { get; init; } = 1 << 20;
 
     public int MaxInflight { get; init; } = 64;

@@ -306,6 +306,7 @@ public sealed class TestCluster : IAsyncDisposable
                 TickInterval = Options.TickInterval,
                 ElectionTicks = Options.ElectionTicks,
                 HeartbeatTicks = Options.HeartbeatTicks,
+                CheckQuorum = Options.CheckQuorum,
                 Seed = Options.Seed + (int)node,
                 SnapshotEntries = Options.SnapshotEntries,
                 SnapshotTrailingEntries = Options.SnapshotTrailingEntries,

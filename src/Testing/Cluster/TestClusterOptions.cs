@@ -10,6 +10,9 @@ public sealed record TestClusterOptions
 
     public int HeartbeatTicks { get; init; } = 2;
 
+    /// <summary>See <see cref="Grains.ReplicaOptions.CheckQuorum"/>.</summary>
+    public bool CheckQuorum { get; init; } = true;
+
     /// <summary>See <see cref="Grains.ReplicaOptions.SnapshotEntries"/>; 0 (the default here) never compacts.</summary>
     public long SnapshotEntries { get; init; }
 
