@@ -34,6 +34,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
     private GrainTimer? timer;
     private Task loop = Task.CompletedTask;
     private int tickPending;
+    private int hostTurnRunning;
     private long handledItems;
     private int pendingRequests;
     private int pendingPeerMessages;
@@ -102,7 +103,14 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         Publish();
         ReplicaGauges.Register(this);
         timer = new GrainTimer(time, options.TickInterval, PostTick);
-        loop = Task.Run(RunAsync, CancellationToken.None);
+        if (options.HostRunsTurns)
+        {
+            await HostTurnsAsync(first: true);
+        }
+        else
+        {
+            loop = Task.Run(RunAsync, CancellationToken.None);
+        }
     }
 
     /// <summary>Graceful stop: no new input, the current turn finishes and its writes are flushed.</summary>
@@ -110,7 +118,7 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
     {
         timer?.Dispose();
         mailbox.Writer.TryComplete();
-        await loop;
+        await (options.HostRunsTurns ? HostTurnsAsync(first: false) : loop);
         await snapshotWrite;
         ReplicaGauges.Unregister(this);
         tracing.EndAll("the replica stopped");
@@ -135,37 +143,79 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
             Publish();
             while (await mailbox.Reader.WaitToReadAsync())
             {
-                traced = ReplicaDiagnostics.Source.HasListeners();
-                for (var taken = 0; taken < MaxItemsPerTurn && mailbox.Reader.TryRead(out var item); taken++)
-                {
-                    if (item is not FlushItem)
-                    {
-                        Interlocked.Increment(ref handledItems);
-                    }
-
-                    Dispatch(item);
-                }
-
-                ProposeBatch();
-                await ProcessReadyAsync();
-                if (traced)
-                {
-                    tracing.EndTurn();
-                }
-
-                Publish();
-                foreach (var flush in flushes)
-                {
-                    flush.Done.TrySetResult();
-                }
-
-                flushes.Clear();
+                await TurnAsync();
             }
         }
         catch (Exception e)
         {
             Fail(e);
         }
+    }
+
+    /// <summary>
+    /// <see cref="ReplicaOptions.HostRunsTurns"/>: the turns the loop would take for what is in the mailbox now, on the
+    /// caller's thread; <paramref name="first"/> also processes what loading the store made ready, as the loop does.
+    /// </summary>
+    private async Task HostTurnsAsync(bool first)
+    {
+        if (Interlocked.Exchange(ref hostTurnRunning, 1) == 1)
+        {
+            throw new InvalidOperationException($"node {NodeId}: the host ran two turns at once; it must run them one at a time");
+        }
+
+        // A turn serves every caller: it belongs to no caller's trace.
+        Activity.Current = null;
+        try
+        {
+            if (first)
+            {
+                await ProcessReadyAsync();
+                Publish();
+            }
+
+            while (failure is null && mailbox.Reader.TryPeek(out _))
+            {
+                await TurnAsync();
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+        finally
+        {
+            Volatile.Write(ref hostTurnRunning, 0);
+        }
+    }
+
+    /// <summary>One turn: everything waiting (up to <see cref="MaxItemsPerTurn"/>), the turn's writes as one proposal, its Ready.</summary>
+    private async Task TurnAsync()
+    {
+        traced = ReplicaDiagnostics.Source.HasListeners();
+        for (var taken = 0; taken < MaxItemsPerTurn && mailbox.Reader.TryRead(out var item); taken++)
+        {
+            if (item is not FlushItem)
+            {
+                Interlocked.Increment(ref handledItems);
+            }
+
+            Dispatch(item);
+        }
+
+        ProposeBatch();
+        await ProcessReadyAsync();
+        if (traced)
+        {
+            tracing.EndTurn();
+        }
+
+        Publish();
+        foreach (var flush in flushes)
+        {
+            flush.Done.TrySetResult();
+        }
+
+        flushes.Clear();
     }
 
     private void Dispatch(MailboxItem item)
@@ -220,9 +270,17 @@ public sealed partial class RaftReplicaGrain : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes once everything queued before this call has been handled (persisted, sent, applied).</summary>
+    /// <summary>
+    /// Completes once everything queued before this call has been handled (persisted, sent, applied). With
+    /// <see cref="ReplicaOptions.HostRunsTurns"/> it runs those turns itself, now.
+    /// </summary>
     public Task FlushAsync()
     {
+        if (options.HostRunsTurns)
+        {
+            return HostTurnsAsync(first: false);
+        }
+
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return mailbox.Writer.TryWrite(new FlushItem(done)) ? done.Task : Task.CompletedTask;
     }

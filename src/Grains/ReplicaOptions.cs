@@ -47,6 +47,13 @@ public sealed record ReplicaOptions
     /// </summary>
     public long SnapshotTrailingEntries { get; init; } = 1_000;
 
+    /// <summary>
+    /// Test hook: no turn loop of its own; a turn runs only when the host calls <see cref="RaftReplicaGrain.FlushAsync"/>,
+    /// on the host's thread. A test host that steps its replicas one at a time then gets the same turns, and so the
+    /// same run, from the same seed, however the thread pool schedules.
+    /// </summary>
+    public bool HostRunsTurns { get; init; }
+
     /// <summary>Seeds election-timeout randomness; tests fix it, production draws one at start.</summary>
     public int? Seed { get; init; }
 }

@@ -9,8 +9,9 @@ namespace OrleansRaft.Testing.Cluster;
 /// <summary>
 /// N silos' replica grains in one process, as Orleans' in-process test cluster: the same
 /// <see cref="RaftReplicaGrain"/> as the silo process, over a <see cref="TestNetwork"/>, on a
-/// <see cref="ManualTimeProvider"/> that only the test moves. Replicas run one at a time while the cluster
-/// settles, so the same test does the same thing every run.
+/// <see cref="ManualTimeProvider"/> that only the test moves. Replicas take their turns one at a time, on the test's
+/// thread, only while the cluster settles (<see cref="ReplicaOptions.HostRunsTurns"/>), and client code runs in
+/// <see cref="Clients"/>; with the network's seeded faults, the same test and seed do the same thing every run.
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
@@ -248,6 +249,15 @@ public sealed class TestCluster : IAsyncDisposable
         await SettleAsync();
         while (!operation.IsCompleted)
         {
+            // The replicas' turns run on this thread now, so nothing else lets the caller's context run the continuation
+            // that completes an answered operation (the context queues it behind this yield); without the yield the
+            // clock would race on to the limit.
+            await Task.Yield();
+            if (operation.IsCompleted)
+            {
+                break;
+            }
+
             if (Time.GetUtcNow() > deadline)
             {
                 throw new TimeoutException($"operation did not complete within {limit ?? TimeSpan.FromMinutes(1)} of virtual time");
@@ -311,6 +321,9 @@ public sealed class TestCluster : IAsyncDisposable
                 SnapshotEntries = Options.SnapshotEntries,
                 SnapshotTrailingEntries = Options.SnapshotTrailingEntries,
                 MaxBatchBytes = Options.MaxBatchBytes,
+
+                // Turns run in SettleAsync, one replica after another on the test's thread: a seed replays its run.
+                HostRunsTurns = true,
             },
             stores[node],
             Network.For(node),

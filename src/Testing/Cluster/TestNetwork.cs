@@ -23,6 +23,7 @@ public sealed class TestNetwork
     private readonly Dictionary<long, TimeSpan> nodeDelays = [];
     private readonly Dictionary<(long From, long To), TimeSpan> linkDelays = [];
     private UnreliableOptions? unreliable;
+    private List<(DateTimeOffset At, long From, long To, long Sequence, string What)>? trace;
 
     public TestNetwork(TimeProvider time, int seed)
     {
@@ -63,6 +64,34 @@ public sealed class TestNetwork
             {
                 return unreliable is null;
             }
+        }
+    }
+
+    /// <summary>
+    /// Starts recording every message sent from now on (see <see cref="Trace"/>): two runs of one seed can then be
+    /// compared message by message.
+    /// </summary>
+    public void StartTrace()
+    {
+        lock (gate)
+        {
+            trace ??= [];
+        }
+    }
+
+    /// <summary>
+    /// The messages sent since <see cref="StartTrace"/>, one line each (virtual time, sender, receiver, message, fate),
+    /// ordered by virtual time, link and the order sent on the link: the same for two runs that did the same thing,
+    /// whichever replica's thread sent first.
+    /// </summary>
+    public IReadOnlyList<string> Trace()
+    {
+        lock (gate)
+        {
+            return trace is null
+                ? []
+                : [.. trace.OrderBy(t => t.At).ThenBy(t => t.From).ThenBy(t => t.To).ThenBy(t => t.Sequence)
+                    .Select(t => $"{t.At:HH:mm:ss.fff} {t.From}->{t.To} {t.What}")];
         }
     }
 
@@ -297,6 +326,16 @@ public sealed class TestNetwork
         }
     }
 
+    private static string Describe(RaftMessage message) => message switch
+    {
+        AppendRequest a => $"AppendRequest term {a.Term} prev {a.PrevLogIndex}/{a.PrevLogTerm} entries {a.Entries.Length} commit {a.Commit}",
+        InstallSnapshotRequest i => $"InstallSnapshotRequest term {i.Term} snapshot {i.SnapshotIndex}/{i.SnapshotTerm} offset {i.Offset} bytes {i.Data.Length} done {i.Done}",
+        _ => message.ToString(),
+    };
+
+    private static string Describe(MessageFate fate) =>
+        fate.Lost ? "lost" : fate.DuplicateDelay is { } again ? $"in {fate.Delay.TotalMilliseconds} ms and {again.TotalMilliseconds} ms" : $"in {fate.Delay.TotalMilliseconds} ms";
+
     private static bool IsReply(RaftMessage message) => message is VoteResponse or AppendResponse or HeartbeatResponse or InstallSnapshotResponse;
 
     private static TimeSpan Remaining(DateTimeOffset deadline, DateTimeOffset now) =>
@@ -360,11 +399,26 @@ public sealed class TestNetwork
     {
         if (!links.TryGetValue((from, to), out var link))
         {
-            link = new LinkState(new Random(HashCode.Combine(seed, from, to)));
+            link = new LinkState(new Random(LinkSeed(seed, from, to)));
             links[(from, to)] = link;
         }
 
         return link;
+    }
+
+    /// <summary>
+    /// A link's seed from the network's, the same in every process (HashCode.Combine is randomized per process, so
+    /// it made a replayed seed draw other faults than the run it replays). SplitMix64's finalizer spreads the bits.
+    /// </summary>
+    private static int LinkSeed(int seed, long from, long to)
+    {
+        unchecked
+        {
+            var x = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)from * 0xBF58476D1CE4E5B9UL + (ulong)to * 0x94D049BB133111EBUL;
+            x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+            x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+            return (int)(x ^ (x >> 31));
+        }
     }
 
     private void Send(long group, RaftMessage message)
@@ -384,13 +438,14 @@ public sealed class TestNetwork
                 }
             }
 
+            var link = Link(message.From, message.To);
+            trace?.Add((now, message.From, message.To, link.NextTraced(), $"{Describe(message)}: {Describe(fate)}"));
             if (fate.Lost)
             {
                 MessagesDropped++;
                 return;
             }
 
-            var link = Link(message.From, message.To);
             queue.Add(new InFlightMessage(group, message, now + fate.Delay, link.NextSequence()));
             if (fate.DuplicateDelay is { } again)
             {

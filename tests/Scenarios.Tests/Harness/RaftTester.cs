@@ -296,14 +296,18 @@ public sealed class RaftTester : IAsyncDisposable
 
         // Asked without settling the cluster: nothing reaches the replica between this status and the writes but
         // the writes, because messages move only when the cluster settles and ticks only when time advances.
+        // The replica's turns run only when the cluster (or a flush, here) runs them; its answers reach the writers in
+        // the cluster's client context, so a write's task completes at the same point of every run of a seed.
         var replica = Cluster.Replica(server);
-        var status = await replica.Status(CancellationToken.None);
+        var asking = replica.Status(CancellationToken.None);
+        await replica.FlushAsync();
+        var status = await asking;
         if (status.Role != "leader")
         {
             return [.. commands.Select(_ => RaftStart.Refused(status.Term))];
         }
 
-        var replies = commands.Select(command => replica.Put(Key, Encoding.UTF8.GetBytes(command), null, CancellationToken.None)).ToList();
+        var replies = commands.Select(command => Cluster.Clients.Run(() => replica.Put(Key, Encoding.UTF8.GetBytes(command), null, CancellationToken.None))).ToList();
         await replica.FlushAsync();
 
         // The leader persisted the proposals before the flush completed: find them at the end of its log.

@@ -39,9 +39,20 @@ public sealed class RaftWorkload(RaftTester ts, int clients, TimeSpan timeout)
                 var n = ++written;
                 var key = $"key-{client}-{n}";
                 var value = $"value-{client}-{n}-{ts.Random.Next(1000)}";
-                var deadline = new CancellationTokenSource(timeout, ts.Cluster.Time);
-                var reply = ts.Cluster.Replica(leader.NodeId).Put(key, Encoding.UTF8.GetBytes(value), null, deadline.Token);
-                inFlight[client] = new InFlight(leader.NodeId, key, value, reply, deadline);
+                var replica = ts.Cluster.Replica(leader.NodeId);
+                var expiry = new CancellationTokenSource();
+
+                // In the cluster's client context, and with the deadline kept here rather than handed to the replica
+                // (whose answer would then reach the client through a thread-pool hop the cluster cannot wait for), a
+                // reply completes the write while the cluster settles: the next tick sees it in every run of the seed.
+                var reply = ts.Cluster.Clients.Run(async () =>
+                {
+                    var put = replica.Put(key, Encoding.UTF8.GetBytes(value), null, CancellationToken.None);
+                    return await Task.WhenAny(put, Task.Delay(timeout, ts.Cluster.Time, expiry.Token)) == put
+                        ? await put
+                        : new KvResponse(KvStatus.Timeout) { Detail = "no outcome before the deadline" };
+                });
+                inFlight[client] = new InFlight(leader.NodeId, key, value, reply, expiry);
             }
         }
     }
@@ -67,7 +78,8 @@ public sealed class RaftWorkload(RaftTester ts, int clients, TimeSpan timeout)
     private async Task CollectAsync(InFlight done)
     {
         var response = await done.Reply;
-        done.Deadline.Dispose();
+        await done.Expiry.CancelAsync();
+        done.Expiry.Dispose();
         if (response.Status != KvStatus.Ok)
         {
             Unacknowledged++;
@@ -85,5 +97,5 @@ public sealed class RaftWorkload(RaftTester ts, int clients, TimeSpan timeout)
         Acknowledged.Add(new RaftAcknowledgedWrite(done.Key, done.Value, stored, highestTerm));
     }
 
-    private sealed record InFlight(long Node, string Key, string Value, Task<KvResponse> Reply, CancellationTokenSource Deadline);
+    private sealed record InFlight(long Node, string Key, string Value, Task<KvResponse> Reply, CancellationTokenSource Expiry);
 }
