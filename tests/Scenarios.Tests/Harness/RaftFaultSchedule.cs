@@ -7,7 +7,9 @@ namespace OrleansRaft.Scenarios.Tests.Harness;
 /// A seeded random schedule of faults, stepped by the test once a tick. Every <see cref="MinInterval"/> to
 /// <see cref="MaxInterval"/> of virtual time a fault starts, and each ends by itself after
 /// <see cref="MinDuration"/> to <see cref="MaxDuration"/>: a node disconnected or crashed (the leader half the
-/// time), the network split in two, or made unreliable. Faults overlap. With <see cref="KeepMajority"/> at most
+/// time), the network split in two, or made unreliable. Faults overlap. A leader that has led its term for
+/// <see cref="LeaderTenure"/> with no fault aimed at it is disconnected or crashed by the next fault, so every run
+/// makes elections, whoever happens to lead and whatever the other draws were. With <see cref="KeepMajority"/> at most
 /// ⌊(n-1)/2⌋ nodes are down, cut off or split away at once, so the rest can always make progress; without it
 /// anything goes (a majority down, one-way links, duplicates and long reordering), for safety checks.
 /// </summary>
@@ -16,6 +18,9 @@ public sealed class RaftFaultSchedule(RaftTester ts)
     private readonly List<(DateTimeOffset At, string What, Func<Task> End)> endings = [];
     private readonly HashSet<long> split = [];
     private DateTimeOffset nextAt = ts.Cluster.Time.GetUtcNow();
+
+    // The newest leader seen, its term, and since when it led with no fault aimed at it.
+    private (long Node, long Term, DateTimeOffset Since)? tenure;
 
     public bool KeepMajority { get; init; }
 
@@ -26,6 +31,12 @@ public sealed class RaftFaultSchedule(RaftTester ts)
     public TimeSpan MinDuration { get; init; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan MaxDuration { get; init; } = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>How long a leader may lead untouched before the next fault is aimed at it (disconnect or crash).</summary>
+    public TimeSpan LeaderTenure { get; init; } = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>Faults aimed at a leader because it had led untouched for <see cref="LeaderTenure"/>.</summary>
+    public int TenureFaults { get; private set; }
 
     /// <summary>Every fault started and ended, in order: for failure messages.</summary>
     public List<string> Events { get; } = [];
@@ -46,32 +57,39 @@ public sealed class RaftFaultSchedule(RaftTester ts)
             Events.Add($"end {ending.What}");
         }
 
+        var newest = statuses.Where(s => s.Role == "leader").MaxBy(s => s.Term);
+        if (newest is not null && (tenure is not { } held || held.Node != newest.NodeId || held.Term != newest.Term))
+        {
+            tenure = (newest.NodeId, newest.Term, Now);
+        }
+
         if (Now < nextAt)
         {
             return;
         }
 
         nextAt = Now + Between(MinInterval, MaxInterval);
+        var mayFail = Faulty().Count < MaxFaulty;
+        if (newest is not null && tenure is { } current && Now - current.Since >= LeaderTenure && mayFail && !Faulty().Contains(current.Node))
+        {
+            // Left to the draws below, a leader may go untouched for a whole run (they aim at it only half the time,
+            // and most kinds of fault leave it leading): then the run tests no election.
+            TenureFaults++;
+            await IsolateAsync(current.Node, crash: ts.Random.Next(2) == 0, $" (leader of term {current.Term} for {(Now - current.Since).TotalSeconds:0.0#} s untouched)");
+            return;
+        }
 
         // Faults that hit the leader are the ones that make elections: aim at it half the time.
-        var leader = statuses.Where(s => s.Role == "leader").MaxBy(s => s.Term)?.NodeId;
+        var leader = newest?.NodeId;
         var node = leader is { } aim && ts.Random.Next(2) == 0 ? aim : ts.Nodes[ts.Random.Next(ts.Servers)];
-        var mayFail = Faulty().Count < MaxFaulty;
+
         switch (ts.Random.Next(KeepMajority ? 4 : 6))
         {
             case 0 when mayFail && ts.Network.IsConnected(node):
-                ts.Disconnect(node);
-                Start($"disconnect {node}", () => ts.Connect(node));
+                await IsolateAsync(node, crash: false);
                 break;
             case 1 when mayFail && ts.Cluster.IsRunning(node):
-                await ts.CrashAsync(node);
-                Start($"crash {node}", async () =>
-                {
-                    if (!ts.Cluster.IsRunning(node))
-                    {
-                        await ts.RestartAsync(node);
-                    }
-                });
+                await IsolateAsync(node, crash: true);
                 break;
             case 2 when split.Count == 0 || !KeepMajority:
                 Split(node);
@@ -107,6 +125,31 @@ public sealed class RaftFaultSchedule(RaftTester ts)
         Events.Add("heal all");
     }
 
+    /// <summary>Disconnects or crashes <paramref name="node"/> until the fault ends; a leader so hit starts a new tenure.</summary>
+    private async Task IsolateAsync(long node, bool crash, string why = "")
+    {
+        if (node == tenure?.Node)
+        {
+            tenure = tenure.Value with { Since = Now };
+        }
+
+        if (!crash)
+        {
+            ts.Disconnect(node);
+            Start($"disconnect {node}{why}", () => ts.Connect(node));
+            return;
+        }
+
+        await ts.CrashAsync(node);
+        Start($"crash {node}{why}", async () =>
+        {
+            if (!ts.Cluster.IsRunning(node))
+            {
+                await ts.RestartAsync(node);
+            }
+        });
+    }
+
     /// <summary>Nodes that are down, disconnected, or split away.</summary>
     private HashSet<long> Faulty() =>
         [.. ts.Nodes.Where(n => !ts.Cluster.IsRunning(n) || !ts.Network.IsConnected(n) || split.Contains(n))];
@@ -123,6 +166,11 @@ public sealed class RaftFaultSchedule(RaftTester ts)
 
         ts.Network.Partition(side, [.. ts.Nodes.Except(side)]);
         split.UnionWith(side);
+        if (tenure is { } held && side.Contains(held.Node) && side.Count <= ts.Servers / 2)
+        {
+            tenure = held with { Since = Now };
+        }
+
         Start($"split {string.Join(",", side)} | {string.Join(",", ts.Nodes.Except(side))}", () =>
         {
             // One side with everyone restores every link between the nodes; disconnected nodes stay so.

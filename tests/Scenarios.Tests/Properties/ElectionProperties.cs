@@ -102,6 +102,7 @@ public sealed class ElectionProperties(ITestOutputHelper output)
         var invariants = new RaftInvariants(ts);
         var chaos = new RaftChaos(ts);
         await chaos.RunAsync(TimeSpan.FromSeconds(8), invariants.ElectionSafety);
+        output.WriteLine($"{invariants.LeaderTerms} terms had a leader; {chaos.Faults.TenureFaults} of {chaos.Faults.Started} faults hit a leader untouched for {chaos.Faults.LeaderTenure.TotalSeconds} s");
         if (invariants.LeaderTerms < 3)
         {
             throw ts.Fail($"only {invariants.LeaderTerms} terms had a leader: the schedule did not exercise elections ({string.Join("; ", chaos.Faults.Events)})");
