@@ -295,9 +295,9 @@ public sealed class RaftTester : IAsyncDisposable
         }
 
         // Asked without settling the cluster: nothing reaches the replica between this status and the writes but
-        // the writes, because messages move only when the cluster settles and ticks only when time advances.
-        // The replica's turns run only when the cluster (or a flush, here) runs them; its answers reach the writers in
-        // the cluster's client context, so a write's task completes at the same point of every run of a seed.
+        // the writes, because messages move only when the cluster settles and ticks only when time advances. Its
+        // turns run only when the cluster or a flush runs them, and its answers reach the writes in the cluster's
+        // client context, so a write's task completes at the same point in every run of a seed.
         var replica = Cluster.Replica(server);
         var asking = replica.Status(CancellationToken.None);
         await replica.FlushAsync();
