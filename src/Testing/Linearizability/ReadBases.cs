@@ -18,14 +18,15 @@ internal static class ReadBases
         foreach (var read in ops.Where(o => o.Kind == KvOperationKind.Get).OrderBy(o => o.Call))
         {
             var value = read.Output;
-            var shown = Suffixes(value);
+            HashSet<string>? suffixes = null;
+            bool Shown(string suffix) => (suffixes ??= Suffixes(value)).Contains(suffix);
             var explained = false;
             foreach (var w in writes)
             {
                 var isBase = w.Kind == KvOperationKind.Put
                     ? value is not null && value.StartsWith(w.Input!, StringComparison.Ordinal)
                     : w.Kind == KvOperationKind.Delete && FromNothing(value);
-                if (isBase && w.Call <= read.Return && !RuledOut(w.Return, read, writes, w, shown))
+                if (isBase && w.Call <= read.Return && !RuledOut(w.Return, read, writes, w, Shown))
                 {
                     explained = true;
                     break;
@@ -33,7 +34,7 @@ internal static class ReadBases
             }
 
             // The initial absent key, as if deleted before everything.
-            if (!explained && !(FromNothing(value) && !RuledOut(long.MinValue, read, writes, null, shown)))
+            if (!explained && !(FromNothing(value) && !RuledOut(long.MinValue, read, writes, null, Shown)))
             {
                 return read;
             }
@@ -56,7 +57,7 @@ internal static class ReadBases
             return can;
         }
 
-        // The suffixes the value contains: found once for the value rather than searched for once per write.
+        // The suffixes the value contains: found once, when first asked, rather than searched for once per write.
         HashSet<string> Suffixes(string? value)
         {
             var suffixes = new HashSet<string>(StringComparer.Ordinal) { "" };
@@ -72,7 +73,7 @@ internal static class ReadBases
         }
     }
 
-    private static bool RuledOut(long? baseReturn, KvOperation read, List<KvOperation> writes, KvOperation? baseWrite, HashSet<string> shown)
+    private static bool RuledOut(long? baseReturn, KvOperation read, List<KvOperation> writes, KvOperation? baseWrite, Func<string, bool> shown)
     {
         if (baseReturn is not { } after)
         {
@@ -86,7 +87,7 @@ internal static class ReadBases
                 continue;
             }
 
-            var shows = w.Kind != KvOperationKind.Append || read.Output is null || !shown.Contains(w.Input!);
+            var shows = w.Kind != KvOperationKind.Append || read.Output is null || !shown(w.Input!);
             if (shows)
             {
                 return true;
