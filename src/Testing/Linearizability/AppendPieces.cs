@@ -73,32 +73,26 @@ internal sealed class AppendPieces
             pieces.Add(piece);
         }
 
-        var span = value.AsSpan();
-        for (var at = from; at < value.Length; at++)
+        if (bySuffix.Count * 16 < (value.Length - from) * lengths.Length)
         {
-            atOnePlace.Clear();
-            foreach (var length in lengths)
+            // Few suffixes for the text to look through (a short history): searching for each is quicker.
+            var found = pieces.Count;
+            foreach (var (suffix, appends) in bySuffix)
             {
-                if (at + length > value.Length)
-                {
-                    break;
-                }
-
-                if (lookup.TryGetValue(span.Slice(at, length), out var appends))
+                for (var at = value.IndexOf(suffix, from, StringComparison.Ordinal); at >= 0; at = value.IndexOf(suffix, at + 1, StringComparison.Ordinal))
                 {
                     foreach (var append in appends)
                     {
-                        atOnePlace.Add((at, append, length));
+                        pieces.Add((at, append, suffix.Length));
                     }
                 }
             }
 
-            if (atOnePlace.Count > 1)
-            {
-                atOnePlace.Sort();
-            }
-
-            pieces.AddRange(atOnePlace);
+            pieces.Sort(found, pieces.Count - found, null);
+        }
+        else
+        {
+            FindEach(value, from, pieces);
         }
 
         lastValue = value;
@@ -130,5 +124,37 @@ internal sealed class AppendPieces
         }
 
         return reached[value.Length];
+    }
+
+    // Looks up each place in the value from the one given on, once for each suffix length.
+    private void FindEach(string value, int from, List<(int At, int Append, int Length)> pieces)
+    {
+        var span = value.AsSpan();
+        for (var at = from; at < value.Length; at++)
+        {
+            atOnePlace.Clear();
+            foreach (var length in lengths)
+            {
+                if (at + length > value.Length)
+                {
+                    break;
+                }
+
+                if (lookup.TryGetValue(span.Slice(at, length), out var appends))
+                {
+                    foreach (var append in appends)
+                    {
+                        atOnePlace.Add((at, append, length));
+                    }
+                }
+            }
+
+            if (atOnePlace.Count > 1)
+            {
+                atOnePlace.Sort();
+            }
+
+            pieces.AddRange(atOnePlace);
+        }
     }
 }
