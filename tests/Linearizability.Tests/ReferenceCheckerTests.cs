@@ -26,6 +26,27 @@ public sealed class ReferenceCheckerTests
         }
     }
 
+    /// <summary>
+    /// The same with values several appends long, of suffixes that overlap: what the look-ahead works out for each
+    /// read (which places in its value the appends left can still finish, and whether the state starts it) is
+    /// carried from step to step and through backtracking, and must come out as if worked out afresh.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SeedRange))]
+    public void VerdictsMatchTryingEveryOrder_AppendHeavy(int seed)
+    {
+        var random = new Random(seed);
+        for (var round = 0; round < 300; round++)
+        {
+            var history = AppendRun.Generate(random, random.Next(1, 10));
+            var expected = BruteForce.IsLinearizable(history);
+            var result = LinearizabilityChecker.Check(history);
+            Assert.True(
+                result.Outcome == (expected ? CheckOutcome.Ok : CheckOutcome.Illegal),
+                $"{Seeds.Replay(seed, nameof(VerdictsMatchTryingEveryOrder_AppendHeavy))}, round {round}: expected {(expected ? "Ok" : "Illegal")}, got {result}\n{Describe(history)}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(SeedRange))]
     public void CounterexamplesAreIllegal_WhateverOtherWritesAreAddedBack(int seed)

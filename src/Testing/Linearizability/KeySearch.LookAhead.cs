@@ -5,8 +5,11 @@ internal sealed partial class KeySearch
 {
     private readonly ReadPlan?[] plans; // per read, when first needed
     private readonly List<int>?[] watchers; // per write, when first needed: the reads whose value could show it
-    private List<KvOperation>? appends;
-    private bool[] reached = new bool[64];
+    private readonly ReadReach?[] reaches; // per read, when first needed
+    private readonly bool carryOver;
+    private readonly List<int> appendLog = []; // appends linearized or undone, in order, from appendLogStart on
+    private long appendLogStart;
+    private AppendPieces? appendPieces;
 
     /// <summary>The read whose return comes first in the list, or -1: it must be linearized before any later call.</summary>
     private int FirstRead()
@@ -113,7 +116,7 @@ internal sealed partial class KeySearch
                 break;
             }
 
-            if (!CanReach(call, opOf[e], after))
+            if (!CanReach(call, opOf[e], after, state))
             {
                 return false;
             }
@@ -123,7 +126,7 @@ internal sealed partial class KeySearch
         // replaces the value, every read whose value could show the write that started it.
         foreach (var read in Watchers(opOf[call]))
         {
-            if (!done[read] && !CanReach(call, read, after))
+            if (!done[read] && !CanReach(call, read, after, state))
             {
                 return false;
             }
@@ -133,7 +136,7 @@ internal sealed partial class KeySearch
         {
             foreach (var read in Watchers(anchor))
             {
-                if (!done[read] && !CanReach(call, read, after))
+                if (!done[read] && !CanReach(call, read, after, state))
                 {
                     return false;
                 }
@@ -151,28 +154,45 @@ internal sealed partial class KeySearch
             return known;
         }
 
-        var write = ops[op];
-        var list = new List<int>();
+        // Found for every write at once from the reads' plans, which the search needs anyway.
+        for (var w = 0; w < ops.Count; w++)
+        {
+            watchers[w] = [];
+        }
+
         for (var r = 0; r < ops.Count; r++)
         {
-            if (ops[r] is { Kind: KvOperationKind.Get, Output: { } value, Return: not null }
-                && ((write.Kind == KvOperationKind.Append && write.Input!.Length > 0 && value.Contains(write.Input, StringComparison.Ordinal))
-                    || (write.Kind == KvOperationKind.Put && value.StartsWith(write.Input!, StringComparison.Ordinal))))
+            if (ops[r] is not { Kind: KvOperationKind.Get, Output: not null, Return: not null })
             {
-                list.Add(r);
+                continue;
+            }
+
+            var plan = Plan(r);
+            foreach (var (_, append, _) in plan.Pieces)
+            {
+                if (watchers[append] is not [.., var last] || last != r)
+                {
+                    watchers[append]!.Add(r);
+                }
+            }
+
+            foreach (var put in plan.Puts)
+            {
+                watchers[put]!.Add(r);
             }
         }
 
-        return watchers[op] = list;
+        return watchers[op]!;
     }
 
     /// <summary>
-    /// Whether <paramref name="read"/> can still get its value from <paramref name="state"/>, using only operations
-    /// that can still come before it (called by the time it returned, not yet linearized, other than
-    /// <paramref name="call"/>): the value so far extended by appends, or a Put of a prefix of it, or a Delete,
-    /// followed by appends. An append may be counted more than once, which keeps the answer a "maybe".
+    /// Whether <paramref name="read"/> can still get its value from <paramref name="state"/> (reached from
+    /// <paramref name="before"/> by the operation at <paramref name="call"/>), using only operations that can still
+    /// come before it (called by the time it returned, not yet linearized, other than that one): the value so far
+    /// extended by appends, or a Put of a prefix of it, or a Delete, followed by appends. An append may be counted
+    /// more than once, which keeps the answer a "maybe".
     /// </summary>
-    private bool CanReach(int call, int read, string? state)
+    private bool CanReach(int call, int read, string? state, string? before)
     {
         var plan = Plan(read);
         var value = plan.Value;
@@ -184,9 +204,7 @@ internal sealed partial class KeySearch
 
         var by = ops[read].Return!.Value;
         var lifting = opOf[call];
-        bool Left(int op) => op != lifting && !done[op] && ops[op].Call <= by;
-
-        var delete = plan.Deletes.Exists(Left);
+        var delete = AnyLeft(plan.Deletes, lifting, by);
         if (value is null)
         {
             return delete;
@@ -195,43 +213,144 @@ internal sealed partial class KeySearch
         var fromAbsent = (state is null && !irrelevant) || delete;
         if (value.Length == 0)
         {
-            return plan.Puts.Exists(Left) || (fromAbsent && plan.EmptyAppends.Exists(Left));
+            return AnyLeft(plan.Puts, lifting, by) || (fromAbsent && AnyLeft(plan.EmptyAppends, lifting, by));
         }
 
-        if (reached.Length <= value.Length)
+        // Where the value can start: nothing, what is there now (if it starts the value), or a Put left; then the
+        // rest must be made of appends left.
+        var current = !irrelevant && state is not null && state.Length < value.Length ? state.Length : -1;
+        var first = fromAbsent ? 0 : current >= 0 ? current : value.Length;
+        foreach (var put in plan.Puts)
         {
-            reached = new bool[Math.Max(value.Length + 1, reached.Length * 2)];
+            if (Left(put, lifting, by))
+            {
+                first = Math.Min(first, ops[put].Input!.Length);
+            }
         }
 
-        Array.Clear(reached, 0, value.Length + 1);
-        reached[0] = fromAbsent;
-        if (!irrelevant && state is not null && value.StartsWith(state, StringComparison.Ordinal))
+        var reach = Finishes(read, plan, lifting, by, first);
+        var finishes = reach.Finishes;
+        if (fromAbsent && finishes[0])
         {
-            reached[state.Length] = true;
+            return true;
         }
 
         foreach (var put in plan.Puts)
         {
-            if (Left(put))
+            if (Left(put, lifting, by) && finishes[ops[put].Input!.Length])
             {
-                reached[ops[put].Input!.Length] = true;
+                return true;
             }
         }
 
-        foreach (var (at, append, length) in plan.Pieces)
+        return current >= 0 && finishes[current] && StartsWith(reach, value, state!, before, ops[lifting], carryOver);
+    }
+
+    /// <summary>
+    /// The read's <see cref="ReadReach"/>, with <see cref="ReadReach.Finishes"/> right for the appends left now from
+    /// <paramref name="from"/> on. Only the places up to the last piece of an append that changed since it was last
+    /// asked (linearized, undone, or lifted then or now) are worked out again, backwards from there.
+    /// </summary>
+    private ReadReach Finishes(int read, ReadPlan plan, int lifting, long by, int from)
+    {
+        var reach = reaches[read] ??= new ReadReach(plan);
+        var finishes = reach.Finishes;
+        var valid = reach.ValidFrom;
+        if (!carryOver || reach.LogSeen < appendLogStart || appendLogStart + appendLog.Count - reach.LogSeen > plan.Pieces.Count)
         {
-            if (reached[at] && Left(append))
+            valid = finishes.Length - 1; // too much changed to be worth sorting out: start over
+        }
+        else
+        {
+            for (var i = (int)(reach.LogSeen - appendLogStart); i < appendLog.Count; i++)
             {
-                reached[at + length] = true;
+                valid = Math.Max(valid, reach.LastAt(appendLog[i]) + 1);
+            }
+
+            if (reach.Lifting != lifting)
+            {
+                valid = Math.Max(valid, Math.Max(reach.LastAt(reach.Lifting), reach.LastAt(lifting)) + 1);
             }
         }
 
-        return reached[value.Length];
+        if (from < valid)
+        {
+            Array.Clear(finishes, from, valid - from);
+            var pieces = plan.Pieces;
+            for (var i = plan.FirstPieceFrom(valid) - 1; i >= 0 && pieces[i].At >= from; i--)
+            {
+                var (at, append, length) = pieces[i];
+                if (!finishes[at] && finishes[at + length] && Left(append, lifting, by))
+                {
+                    finishes[at] = true;
+                }
+            }
+
+            valid = from;
+        }
+
+        reach.ValidFrom = valid;
+        reach.LogSeen = appendLogStart + appendLog.Count;
+        reach.Lifting = lifting;
+        return reach;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> starts with <paramref name="state"/>: known when it was asked last, or when
+    /// the state is the last one asked about with <paramref name="operation"/>'s suffix appended.
+    /// </summary>
+    private static bool StartsWith(ReadReach reach, string value, string state, string? before, KvOperation operation, bool carryOver)
+    {
+        if (carryOver && ReferenceEquals(reach.KnownState, state))
+        {
+            return reach.KnownIsPrefix;
+        }
+
+        var starts = carryOver && before is not null && ReferenceEquals(reach.KnownState, before) && operation.Kind == KvOperationKind.Append
+            ? reach.KnownIsPrefix && value.AsSpan(before.Length).StartsWith(operation.Input, StringComparison.Ordinal)
+            : value.StartsWith(state, StringComparison.Ordinal);
+        reach.KnownState = state;
+        reach.KnownIsPrefix = starts;
+        return starts;
+    }
+
+    /// <summary>Notes that <paramref name="op"/> was linearized or undone, for <see cref="Finishes"/>.</summary>
+    private void Toggled(int op)
+    {
+        if (ops[op].Kind != KvOperationKind.Append)
+        {
+            return;
+        }
+
+        if (appendLog.Count == 1 << 20)
+        {
+            // Kept short: a read that has missed this much starts over anyway.
+            appendLogStart += appendLog.Count;
+            appendLog.Clear();
+        }
+
+        appendLog.Add(op);
+    }
+
+    /// <summary>Whether <paramref name="op"/> can still come before a read that returned at <paramref name="by"/>.</summary>
+    private bool Left(int op, int lifting, long by) => op != lifting && !done[op] && ops[op].Call <= by;
+
+    private bool AnyLeft(List<int> candidates, int lifting, long by)
+    {
+        foreach (var op in candidates)
+        {
+            if (Left(op, lifting, by))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private ReadPlan Plan(int read)
     {
-        appends ??= [.. ops.Where(o => o.Kind == KvOperationKind.Append)];
-        return plans[read] ??= ReadPlan.For(ops[read], ops, appends);
+        appendPieces ??= new AppendPieces(ops);
+        return plans[read] ??= ReadPlan.For(ops[read], ops, appendPieces);
     }
 }

@@ -33,9 +33,10 @@ internal sealed partial class KeySearch
     private readonly int tail;
     private readonly bool[] done; // linearized on the current path
 
-    private KeySearch(IReadOnlyList<KvOperation> ops)
+    private KeySearch(IReadOnlyList<KvOperation> ops, bool carryOver)
     {
         this.ops = ops;
+        this.carryOver = carryOver;
         plans = new ReadPlan?[ops.Count];
         var events = new List<(long Time, int IsReturn, int Op)>(ops.Count * 2);
         for (var i = 0; i < ops.Count; i++)
@@ -63,6 +64,7 @@ internal sealed partial class KeySearch
         var callEntry = new int[ops.Count];
         done = new bool[ops.Count];
         watchers = new List<int>?[ops.Count];
+        reaches = new ReadReach?[ops.Count];
         for (var e = 1; e <= m; e++)
         {
             var (_, isReturn, op) = events[e - 1];
@@ -87,7 +89,10 @@ internal sealed partial class KeySearch
         next[tail] = tail;
     }
 
-    public static SearchOutcome Run(IReadOnlyList<KvOperation> ops, SearchBudget budget) => new KeySearch(ops).Run(budget);
+    /// <param name="carryOver">False to work out each read's <see cref="ReadReach"/> afresh at every step, as a
+    /// reference for tests: the search must take the very same steps either way.</param>
+    public static SearchOutcome Run(IReadOnlyList<KvOperation> ops, SearchBudget budget, bool carryOver = true) =>
+        new KeySearch(ops, carryOver).Run(budget);
 
     private bool IsCall(int entry) => entry != tail && returnOf[entry] != 0;
 
@@ -140,6 +145,7 @@ internal sealed partial class KeySearch
                             };
                             linearized.Add(op);
                             done[op] = true;
+                            Toggled(op);
                             state = after;
                             stateHash = afterHash;
                             if (returnOf[entry] > 0)
@@ -180,6 +186,7 @@ internal sealed partial class KeySearch
                     var op = opOf[entry];
                     linearized.Remove(op);
                     done[op] = false;
+                    Toggled(op);
                     if (returnOf[entry] < 0)
                     {
                         unknownLeft++;

@@ -13,17 +13,20 @@ internal static class ReadBases
     public static KvOperation? Unexplained(IReadOnlyList<KvOperation> ops)
     {
         var writes = ops.Where(o => o.Kind != KvOperationKind.Get).ToList();
-        List<KvOperation>? appends = null;
+        var appendPieces = new AppendPieces(ops);
+        var producible = new Dictionary<string, bool>(StringComparer.Ordinal); // by value: asked once per Delete
         foreach (var read in ops.Where(o => o.Kind == KvOperationKind.Get).OrderBy(o => o.Call))
         {
             var value = read.Output;
+            HashSet<string>? suffixes = null;
+            bool Shown(string suffix) => (suffixes ??= Suffixes(value)).Contains(suffix);
             var explained = false;
             foreach (var w in writes)
             {
                 var isBase = w.Kind == KvOperationKind.Put
                     ? value is not null && value.StartsWith(w.Input!, StringComparison.Ordinal)
-                    : w.Kind == KvOperationKind.Delete && FromNothing(read);
-                if (isBase && w.Call <= read.Return && !RuledOut(w.Return, read, writes, w))
+                    : w.Kind == KvOperationKind.Delete && FromNothing(value);
+                if (isBase && w.Call <= read.Return && !RuledOut(w.Return, read, writes, w, Shown))
                 {
                     explained = true;
                     break;
@@ -31,7 +34,7 @@ internal static class ReadBases
             }
 
             // The initial absent key, as if deleted before everything.
-            if (!explained && !(FromNothing(read) && !RuledOut(long.MinValue, read, writes, null)))
+            if (!explained && !(FromNothing(value) && !RuledOut(long.MinValue, read, writes, null, Shown)))
             {
                 return read;
             }
@@ -39,14 +42,38 @@ internal static class ReadBases
 
         return null;
 
-        bool FromNothing(KvOperation read)
+        bool FromNothing(string? value)
         {
-            appends ??= ops.Where(o => o.Kind == KvOperationKind.Append).ToList();
-            return read.Output is not { } value || WriteSources.CanProduce(value, appends);
+            if (value is null)
+            {
+                return true;
+            }
+
+            if (!producible.TryGetValue(value, out var can))
+            {
+                producible[value] = can = appendPieces.CanBuild(value);
+            }
+
+            return can;
+        }
+
+        // The suffixes the value contains: found once, when first asked, rather than searched for once per write.
+        HashSet<string> Suffixes(string? value)
+        {
+            var suffixes = new HashSet<string>(StringComparer.Ordinal) { "" };
+            if (value is not null)
+            {
+                foreach (var (_, append, _) in appendPieces.Find(value))
+                {
+                    suffixes.Add(ops[append].Input!);
+                }
+            }
+
+            return suffixes;
         }
     }
 
-    private static bool RuledOut(long? baseReturn, KvOperation read, List<KvOperation> writes, KvOperation? baseWrite)
+    private static bool RuledOut(long? baseReturn, KvOperation read, List<KvOperation> writes, KvOperation? baseWrite, Func<string, bool> shown)
     {
         if (baseReturn is not { } after)
         {
@@ -60,7 +87,7 @@ internal static class ReadBases
                 continue;
             }
 
-            var shows = w.Kind != KvOperationKind.Append || read.Output is null || !read.Output.Contains(w.Input!, StringComparison.Ordinal);
+            var shows = w.Kind != KvOperationKind.Append || read.Output is null || !shown(w.Input!);
             if (shows)
             {
                 return true;

@@ -29,49 +29,48 @@ internal sealed class ReadPlan
     /// <summary>Each non-empty append suffix at each place it occurs in the value, by place.</summary>
     public List<(int At, int Append, int Length)> Pieces { get; }
 
-    public static ReadPlan For(KvOperation read, IReadOnlyList<KvOperation> ops, List<KvOperation> appends)
+    /// <summary>The index of the first piece at <paramref name="at"/> or later.</summary>
+    public int FirstPieceFrom(int at)
+    {
+        int low = 0, high = Pieces.Count;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (Pieces[mid].At < at)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    public static ReadPlan For(KvOperation read, IReadOnlyList<KvOperation> ops, AppendPieces appendPieces)
     {
         var value = read.Output;
-        List<int> puts = [], deletes = [], emptyAppends = [];
-        List<(int At, int Append, int Length)> pieces = [];
+        List<int> puts = [], deletes = [];
         for (var i = 0; i < ops.Count; i++)
         {
-            var op = ops[i];
-            if (value is null || op.Kind is KvOperationKind.Get or KvOperationKind.Delete)
-            {
-                continue;
-            }
-
-            if (op.Kind == KvOperationKind.Put && value.StartsWith(op.Input!, StringComparison.Ordinal))
+            if (ops[i].Kind == KvOperationKind.Put && value is not null && value.StartsWith(ops[i].Input!, StringComparison.Ordinal))
             {
                 puts.Add(i);
             }
-            else if (op.Kind == KvOperationKind.Append && op.Input!.Length == 0)
+            else if (ops[i].Kind == KvOperationKind.Delete)
             {
-                emptyAppends.Add(i);
-            }
-            else if (op.Kind == KvOperationKind.Append)
-            {
-                var suffix = op.Input!;
-                for (var at = value.IndexOf(suffix, StringComparison.Ordinal); at >= 0; at = value.IndexOf(suffix, at + 1, StringComparison.Ordinal))
-                {
-                    pieces.Add((at, i, suffix.Length));
-                }
+                deletes.Add(i);
             }
         }
 
-        pieces.Sort();
-        if (value is null || WriteSources.CanProduce(value, appends))
+        var pieces = value is null ? [] : appendPieces.Find(value);
+        if (deletes.Count > 0 && value is not null && !AppendPieces.CanBuild(value, pieces, appendPieces.EmptyAppends.Count > 0))
         {
-            for (var i = 0; i < ops.Count; i++)
-            {
-                if (ops[i].Kind == KvOperationKind.Delete)
-                {
-                    deletes.Add(i);
-                }
-            }
+            deletes.Clear();
         }
 
-        return new ReadPlan(value, puts, deletes, emptyAppends, pieces);
+        return new ReadPlan(value, puts, deletes, value is null ? [] : appendPieces.EmptyAppends, pieces);
     }
 }

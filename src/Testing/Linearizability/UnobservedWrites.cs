@@ -21,13 +21,13 @@ internal static class UnobservedWrites
         }
 
         var observed = new bool[ops.Count];
-        var appends = ops.FindAll(o => o.Kind == KvOperationKind.Append);
+        var appendPieces = new AppendPieces(ops);
         var values = new HashSet<string>(StringComparer.Ordinal);
         foreach (var read in ops)
         {
             if (read is { Kind: KvOperationKind.Get, Output: { } value } && values.Add(value))
             {
-                Observe(ReadPlan.For(read, ops, appends), ops, observed);
+                Observe(ReadPlan.For(read, ops, appendPieces), ops, observed);
             }
         }
 

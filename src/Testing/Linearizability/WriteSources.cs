@@ -10,59 +10,10 @@ internal static class WriteSources
 {
     public static bool CanProduce(string value, IEnumerable<KvOperation> writes)
     {
-        var puts = new HashSet<string>(StringComparer.Ordinal);
-        var suffixes = new HashSet<string>(StringComparer.Ordinal);
-        var emptyAppend = false;
-        foreach (var w in writes)
-        {
-            if (w.Kind == KvOperationKind.Put && value.StartsWith(w.Input!, StringComparison.Ordinal))
-            {
-                puts.Add(w.Input!);
-            }
-            else if (w.Kind == KvOperationKind.Append && w.Input!.Length == 0)
-            {
-                emptyAppend = true;
-            }
-            else if (w.Kind == KvOperationKind.Append && value.Contains(w.Input!, StringComparison.Ordinal))
-            {
-                suffixes.Add(w.Input!);
-            }
-        }
-
-        // reached[i]: value[..i] can be the whole value at some point.
-        var reached = new bool[value.Length + 1];
-        reached[0] = emptyAppend; // "" appended to an absent key
-        foreach (var p in puts)
-        {
-            reached[p.Length] = true;
-        }
-
-        foreach (var s in suffixes)
-        {
-            if (value.StartsWith(s, StringComparison.Ordinal))
-            {
-                reached[s.Length] = true; // appended to an absent key
-            }
-        }
-
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (!reached[i])
-            {
-                continue;
-            }
-
-            var rest = value.AsSpan(i);
-            foreach (var s in suffixes)
-            {
-                if (rest.StartsWith(s, StringComparison.Ordinal))
-                {
-                    reached[i + s.Length] = true;
-                }
-            }
-        }
-
-        return reached[value.Length];
+        List<KvOperation> list = [.. writes];
+        var appendPieces = new AppendPieces(list);
+        var puts = list.Where(w => w.Kind == KvOperationKind.Put && value.StartsWith(w.Input!, StringComparison.Ordinal)).Select(w => w.Input!.Length);
+        return AppendPieces.CanBuild(value, appendPieces.Find(value), appendPieces.EmptyAppends.Count > 0, puts);
     }
 
     /// <summary>Whether removing <paramref name="write"/> can change <see cref="CanProduce"/> for <paramref name="value"/>.</summary>
