@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OrleansRaft.Linearizability.Tests.Harness;
 using Xunit.Abstractions;
 
@@ -30,11 +29,5 @@ public sealed class AppendHistoryTests(ITestOutputHelper output)
         Assert.Equal([read], illegal.Counterexample);
     }
 
-    private CheckResult Timed(List<KvOperation> history, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        var result = LinearizabilityChecker.Check(history);
-        output.WriteLine($"{history.Count} operations, {what}: {result.Outcome} in {clock.Elapsed.TotalMilliseconds:0} ms");
-        return result;
-    }
+    private CheckResult Timed(List<KvOperation> history, string what) => TimedCheck.Run(output, history, what);
 }
