@@ -13,8 +13,8 @@ namespace OrleansRaft.Gateway.Tests.Api;
 /// <summary>The server-side statuses of API.md: 503 + Retry-After, 504, and requests across a leader change. Each test has its own cluster.</summary>
 public sealed class FailureTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly OutputSink sink = new(output);
-    private readonly List<IAsyncDisposable> owned = [];
+    private readonly OwnedClusters clusters = new(new OutputSink(output));
+
 
     [Fact]
     public async Task Without_a_reachable_leader_requests_get_503_with_Retry_After_and_readyz_turns_503()
@@ -68,9 +68,7 @@ public sealed class FailureTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_gateway_whose_silos_are_all_down_answers_503_and_stays_up()
     {
         var silos = $"1=http://127.0.0.1:{FreePort.Next()},2=http://127.0.0.1:{FreePort.Next()},3=http://127.0.0.1:{FreePort.Next()}";
-        var factory = new GatewayFactory(silos, sink, new Dictionary<string, string> { ["DeadlineMs"] = "800" });
-        owned.Add(factory);
-        var client = factory.NewClient();
+        var client = clusters.NewGateway(silos, "DeadlineMs", 800);
 
         var put = await client.PutAsync("/v1/kv/k", Bytes("v"));
         await ProblemAssert.IsProblemAsync(put, HttpStatusCode.ServiceUnavailable, "no-leader");
@@ -169,7 +167,7 @@ public sealed class FailureTests(ITestOutputHelper output) : IAsyncLifetime
 
             await target.StopAsync();
             var next = await cluster.AgreedLeaderAsync();
-            sink.Write($"node {target.NodeId} stopped; node {next.NodeId} leads");
+            clusters.Sink.Write($"node {target.NodeId} stopped; node {next.NodeId} leads");
             await AcknowledgedAtLeastAsync(acknowledged, acknowledged.Count + 40, "after the leader stopped");
         }
         finally
@@ -178,7 +176,7 @@ public sealed class FailureTests(ITestOutputHelper output) : IAsyncLifetime
             await Task.WhenAll(writers);
         }
 
-        sink.Write($"statuses: {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}; {acknowledged.Count} puts acknowledged");
+        clusters.Sink.Write($"statuses: {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}; {acknowledged.Count} puts acknowledged");
         Assert.All(statuses.Keys, status => Assert.Contains(status, new[] { 200, 503, 504 }));
 
         foreach (var (key, value) in acknowledged)
@@ -199,13 +197,7 @@ public sealed class FailureTests(ITestOutputHelper output) : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        for (var i = owned.Count - 1; i >= 0; i--)
-        {
-            await owned[i].DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => clusters.DisposeAsync().AsTask();
 
     private static ByteArrayContent Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
 
@@ -215,17 +207,7 @@ public sealed class FailureTests(ITestOutputHelper output) : IAsyncLifetime
             TimeSpan.FromSeconds(30),
             () => $"only {acknowledged.Count} of {count} writes acknowledged {when}");
 
-    private async Task<SiloCluster> StartClusterAsync((int, int)? electionTimeoutMs = null)
-    {
-        var cluster = await SiloCluster.StartAsync(sink, electionTimeoutMs);
-        owned.Add(cluster);
-        return cluster;
-    }
+    private Task<SiloCluster> StartClusterAsync((int, int)? electionTimeoutMs = null) => clusters.StartAsync(electionTimeoutMs);
 
-    private HttpClient NewGateway(SiloCluster cluster, int deadlineMs)
-    {
-        var factory = new GatewayFactory(cluster.SilosArgument, sink, new Dictionary<string, string> { ["DeadlineMs"] = deadlineMs.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        owned.Add(factory);
-        return factory.NewClient();
-    }
+    private HttpClient NewGateway(SiloCluster cluster, int deadlineMs) => clusters.NewGateway(cluster.SilosArgument, "DeadlineMs", deadlineMs);
 }

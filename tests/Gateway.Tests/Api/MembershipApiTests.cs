@@ -15,8 +15,7 @@ namespace OrleansRaft.Gateway.Tests.Api;
 /// </summary>
 public sealed class MembershipApiTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly OutputSink sink = new(output);
-    private readonly List<IAsyncDisposable> owned = [];
+    private readonly OwnedClusters clusters = new(new OutputSink(output));
 
     [Fact]
     public async Task Members_lists_the_voters_with_their_addresses_and_the_leader()
@@ -133,7 +132,7 @@ public sealed class MembershipApiTests(ITestOutputHelper output) : IAsyncLifetim
         foreach (var body in bodies)
         {
             var problem = await ProblemAssert.IsProblemAsync(await client.PostAsync("/v1/cluster/members", Json(body)), HttpStatusCode.BadRequest, "invalid-member");
-            sink.Write($"{body} -> {problem.GetProperty("detail").GetString()}");
+            clusters.Sink.Write($"{body} -> {problem.GetProperty("detail").GetString()}");
         }
 
         await ProblemAssert.IsProblemAsync(await client.PostAsync("/v1/cluster/members", new ByteArrayContent([])), HttpStatusCode.BadRequest, "invalid-member");
@@ -231,13 +230,7 @@ public sealed class MembershipApiTests(ITestOutputHelper output) : IAsyncLifetim
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var item in Enumerable.Reverse(owned))
-        {
-            await item.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => clusters.DisposeAsync().AsTask();
 
     private static string Address(TestSilo silo) => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{silo.Address.Port}");
 
@@ -264,17 +257,8 @@ public sealed class MembershipApiTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(key, await client.GetStringAsync("/v1/kv/" + key));
     }
 
-    private async Task<SiloCluster> StartClusterAsync(int count = 3)
-    {
-        var cluster = await SiloCluster.StartAsync(sink, count: count);
-        owned.Add(cluster);
-        return cluster;
-    }
+    private Task<SiloCluster> StartClusterAsync(int count = 3) => clusters.StartAsync(count: count);
 
-    private HttpClient NewGateway(SiloCluster cluster, int membershipDeadlineMs = 30_000)
-    {
-        var factory = new GatewayFactory(cluster.SilosArgument, sink, new Dictionary<string, string> { ["MembershipDeadlineMs"] = membershipDeadlineMs.ToString(CultureInfo.InvariantCulture) });
-        owned.Add(factory);
-        return factory.NewClient();
-    }
+    private HttpClient NewGateway(SiloCluster cluster, int membershipDeadlineMs = 30_000) =>
+        clusters.NewGateway(cluster.SilosArgument, "MembershipDeadlineMs", membershipDeadlineMs);
 }
